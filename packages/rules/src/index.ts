@@ -1,1 +1,6 @@
+export * from "./canonical/index.js";
+export * from "./controls/index.js";
+export * from "./evaluate/index.js";
 export type * from "./model.js";
+export * from "./policy/index.js";
+export * from "./regions/index.js";

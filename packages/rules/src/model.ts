@@ -15,6 +15,8 @@ export type ReferenceKind =
   | "subnet"
   | "virtual-network"
   | "dns-zone"
+  /** The resource a private endpoint connects to (its `privateLinkServiceId`). */
+  | "private-link-service"
   | "parent";
 
 export interface ResourceReference {
@@ -36,7 +38,10 @@ export interface CanonicalResource {
   key: string;
   /** The id exactly as the cloud gave it (Azure ARM id, AWS ARN or type/id), for display. */
   id: string;
-  /** Canonical type: `Microsoft.KeyVault/vaults`, `Microsoft.CognitiveServices/accounts/deployments`, `AWS::S3::Bucket`. */
+  /**
+   * Canonical type: `Microsoft.KeyVault/vaults`,
+   * `Microsoft.CognitiveServices/accounts/deployments`, `AWS::S3::Bucket`.
+   */
   type: string;
   /** Canonical region (`westeurope`, `eu-west-1`, `global`), or null when the document has none. */
   region: string | null;

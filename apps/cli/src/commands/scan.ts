@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { startEmulator } from "@plumbline/emulator";
+import { type Finding, loadPolicyFile, PolicyError, type Severity } from "@plumbline/rules";
+import { createCloudAccess, runScan, type ScanSummary } from "@plumbline/scanner";
+import { openStore } from "@plumbline/store";
+import { DEFAULT_DATA_DIR } from "../config.js";
+import { parseEvaluationDate } from "../dates.js";
+import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
+import { writeJsonReport } from "../output/json-report.js";
+import { createProgressDisplay } from "../output/progress.js";
+import type { ReportScan } from "../output/scan-report.js";
+import { writeTableReport } from "../output/table-report.js";
+import type { CommandIo } from "./command-io.js";
+
+const severities: Severity[] = ["low", "medium", "high", "critical"];
+
+export interface ScanCommandOptions {
+  policy: string;
+  estate?: string;
+  db?: string;
+  format: string;
+  failOn?: string;
+  strict?: boolean;
+  now?: string;
+}
+
+/** `--db` (or DATABASE_URL) names PostgreSQL by URL; anything else is a PGlite folder. */
+export function storeLocation(db: string | undefined, databaseUrl: string | undefined) {
+  const target = db ?? databaseUrl;
+  if (target === undefined) {
+    return { dataDir: DEFAULT_DATA_DIR };
+  }
+  return /^postgres(ql)?:\/\//i.test(target) ? { url: target } : { dataDir: target };
+}
+
+function parseFormat(format: string): "table" | "json" {
+  if (format === "table" || format === "json") {
+    return format;
+  }
+  throw new UsageError(`--format: "${format}" is not one of table, json`);
+}
+
+function parseFailOn(value: string | undefined): Severity | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const severity = severities.find((s) => s === value);
+  if (severity === undefined) {
+    throw new UsageError(`--fail-on: "${value}" is not one of ${severities.join(", ")}`);
+  }
+  return severity;
+}
+
+function toReportScan(summary: ScanSummary): ReportScan {
+  return {
+    id: summary.id,
+    startedAt: summary.startedAt.toISOString(),
+    finishedAt: summary.finishedAt.toISOString(),
+    status: summary.status,
+    accounts: summary.accounts.map((account) => ({
+      provider: account.provider,
+      account: account.account,
+      tenant: account.owner,
+      status: account.status,
+      resources: account.resources,
+      reason: account.reason,
+      skippedRegions: account.skippedRegions,
+    })),
+    unmapped: summary.unmapped.map(({ provider, account }) => ({ provider, account })),
+  };
+}
+
+/**
+ * `plumbline scan`: collect, store, evaluate and report. With `--estate` the emulator serves
+ * the estate on a loopback port and the real SDK clients are pointed at it.
+ */
+export async function scanCommand(
+  options: ScanCommandOptions,
+  io: CommandIo,
+): Promise<ExitCodeValue> {
+  const format = parseFormat(options.format);
+  const failOn = parseFailOn(options.failOn);
+  const now = parseEvaluationDate(options.now, io.clock);
+
+  let loaded: Awaited<ReturnType<typeof loadPolicyFile>>;
+  try {
+    loaded = await loadPolicyFile(options.policy, { now });
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      for (const issue of error.issues) {
+        io.stderr.write(`${issue}\n`);
+      }
+      return ExitCode.usageOrInput;
+    }
+    throw error;
+  }
+  for (const warning of loaded.warnings) {
+    io.stderr.write(`warning: ${warning}\n`);
+  }
+  const policyHash = createHash("sha256")
+    .update(await readFile(options.policy))
+    .digest("hex");
+
+  const emulator =
+    options.estate === undefined
+      ? undefined
+      : await startEmulator({
+          estateDir: options.estate,
+          logger: io.logger.child({ component: "emulator" }),
+        });
+  const store = await openStore(storeLocation(options.db, io.env.DATABASE_URL));
+  const progress = createProgressDisplay(io.stderr, io.interactive);
+  try {
+    const cloud = createCloudAccess({
+      policy: loaded.policy,
+      logger: io.logger.child({ component: "collector" }),
+      ...(emulator
+        ? {
+            estate: {
+              azureEndpoint: emulator.azureEndpoint,
+              awsEndpoint: emulator.awsEndpoint,
+              caCertificate: emulator.caCertificate,
+            },
+          }
+        : {}),
+    });
+    const summary = await runScan({
+      policy: loaded.policy,
+      policyHash,
+      cloud,
+      sink: store,
+      now,
+      clock: io.clock,
+      logger: io.logger.child({ component: "scan" }),
+      onProgress: progress.update,
+    });
+    progress.finish(summary);
+
+    let thresholdReached = false;
+    const threshold = failOn === undefined ? undefined : severities.indexOf(failOn);
+    const counts = (finding: Finding): boolean =>
+      finding.status === "fail" || (options.strict === true && finding.status === "error");
+    async function* observed(): AsyncIterable<Finding[]> {
+      for await (const page of store.streamFindings(summary.id)) {
+        if (threshold !== undefined && !thresholdReached) {
+          thresholdReached = page.some(
+            (f) => counts(f) && severities.indexOf(f.severity) >= threshold,
+          );
+        }
+        yield page;
+      }
+    }
+    const report = toReportScan(summary);
+    if (format === "json") {
+      await writeJsonReport(io.stdout, report, observed());
+    } else {
+      await writeTableReport(io.stdout, report, observed());
+    }
+
+    if (summary.status === "failed") {
+      return ExitCode.scanFailed;
+    }
+    return thresholdReached ? ExitCode.findingsAtThreshold : ExitCode.ok;
+  } finally {
+    await store.close();
+    await emulator?.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { loadPolicyFile, PolicyError } from "@plumbline/rules";
+import { parseEvaluationDate } from "../dates.js";
+import { ExitCode, type ExitCodeValue } from "../errors.js";
+import type { CommandIo } from "./command-io.js";
+
+export interface ValidateOptions {
+  policy: string;
+  now?: string;
+}
+
+/** `plumbline validate`: 0 when the policy file is valid (warnings on stderr), 2 when not. */
+export async function validateCommand(
+  options: ValidateOptions,
+  io: CommandIo,
+): Promise<ExitCodeValue> {
+  const now = parseEvaluationDate(options.now, io.clock);
+  try {
+    const { policy, warnings } = await loadPolicyFile(options.policy, { now });
+    for (const warning of warnings) {
+      io.stderr.write(`warning: ${warning}\n`);
+    }
+    const accounts = [policy.platform, ...policy.tenants].reduce(
+      (sum, owner) => sum + (owner ? owner.accounts.azure.length + owner.accounts.aws.length : 0),
+      0,
+    );
+    io.stdout.write(
+      `${options.policy}: valid (${policy.tenants.length} tenants, ${accounts} accounts)\n`,
+    );
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      for (const issue of error.issues) {
+        io.stderr.write(`${issue}\n`);
+      }
+      return ExitCode.usageOrInput;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import { Command, CommanderError, Option } from "commander";
+import type { CommandIo } from "./commands/command-io.js";
+import { emulatorCommand } from "./commands/emulator.js";
+import { scanCommand } from "./commands/scan.js";
+import { validateCommand } from "./commands/validate.js";
+import { readEnvironment } from "./config.js";
+import { ExitCode, UsageError } from "./errors.js";
+import { createLogger } from "./logger.js";
+
+/** Builds the `plumbline` program; `run` resolves to the exit code instead of exiting. */
+export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command("plumbline")
+    .description("Keeps regulated LLM landing zones on Azure and AWS compliant.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  program
+    .command("validate")
+    .description("check a policy file; exit 0 when valid, 2 when not")
+    .requiredOption("--policy <file>", "policy file (plumbline.yaml)")
+    .option("--now <date>", "evaluation date (YYYY-MM-DD or RFC 3339) for waiver expiry checks")
+    .action(async (options) => setExitCode(await validateCommand(options, io)));
+
+  program
+    .command("scan")
+    .description("inventory the accounts of a policy, evaluate every control and report")
+    .requiredOption("--policy <file>", "policy file (plumbline.yaml)")
+    .option("--estate <dir>", "scan a local estate folder through the built-in emulator")
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .addOption(
+      new Option(
+        "--fail-on <severity>",
+        "exit 1 when a fail at or above this severity exists",
+      ).choices(["low", "medium", "high", "critical"]),
+    )
+    .option("--strict", "with --fail-on, count error verdicts as failures too")
+    .option("--now <date>", "evaluation date (YYYY-MM-DD means 00:00 UTC, or RFC 3339)")
+    .action(async (options) => setExitCode(await scanCommand(options, io)));
+
+  program
+    .command("emulator")
+    .description("serve an estate folder over the AWS Config and Azure wire protocols")
+    .requiredOption("--estate <dir>", "estate folder")
+    .option("--port <port>", "loopback port (0 picks a free one)", "0")
+    .action(async (options) => emulatorCommand(options));
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code. */
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usageOrInput;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`plumbline: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.logger.error({ err: error }, "command failed");
+    io.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.scanFailed;
+  }
+}
+
+/** Entry point of the installed command. */
+export async function main(): Promise<void> {
+  const env = readEnvironment();
+  const io: CommandIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env,
+    logger: createLogger(env.PLUMBLINE_LOG_LEVEL),
+    clock: () => new Date(),
+    interactive: process.stderr.isTTY === true && env.CI === undefined,
+  };
+  const code = await run(process.argv.slice(2), io);
+  process.exitCode = code;
+}

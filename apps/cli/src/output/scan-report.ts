@@ -1,0 +1,46 @@
+import type { Finding, OwnerId, Provider } from "@plumbline/rules";
+
+/** One inventoried account as the report shows it: once per owner. */
+export interface ReportAccount {
+  provider: Provider;
+  account: string;
+  tenant: OwnerId;
+  status: "complete" | "partial" | "failed";
+  resources: number;
+  reason: string | null;
+  skippedRegions: string[];
+}
+
+/** The `scan` object of the JSON report; the field names are a published contract. */
+export interface ReportScan {
+  id: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: "complete" | "partial" | "failed";
+  accounts: ReportAccount[];
+  unmapped: { provider: Provider; account: string }[];
+}
+
+/** Reads the scan's findings page by page, so a large estate never sits in memory at once. */
+export type FindingPages = AsyncIterable<Finding[]>;
+
+/** The public shape of one finding; internal identity fields stay out of the report. */
+export function toReportFinding(finding: Finding): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    control: finding.control,
+    provider: finding.provider,
+    account: finding.account,
+    tenant: finding.tenant,
+    resource: finding.resource,
+    type: finding.type,
+    region: finding.region,
+    status: finding.status,
+    severity: finding.severity,
+    message: finding.message,
+    evidence: finding.evidence,
+  };
+  if (finding.waiver !== undefined) {
+    row.waiver = finding.waiver;
+  }
+  return row;
+}

@@ -1,0 +1,15 @@
+export { CONTROL_IDS, type ControlId, isControlId } from "./catalogue.js";
+export { CONTROLS, controlById } from "./registry.js";
+export type {
+  Control,
+  ControlMetadata,
+  ControlReference,
+  ControlRemediation,
+  ControlVerdict,
+  EvaluationContext,
+  OwnerControl,
+  OwnerSubject,
+  OwnerVerdictRow,
+  ResourceControl,
+  VerdictRow,
+} from "./types.js";

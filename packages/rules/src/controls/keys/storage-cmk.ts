@@ -1,0 +1,202 @@
+import { readPath, readString } from "../../canonical/document.js";
+import type { CanonicalResource } from "../../model.js";
+import type { EvaluationContext, ResourceControl, VerdictRow } from "../types.js";
+import {
+  checkCollected,
+  derived,
+  describeResource,
+  formatValue,
+  observe,
+  row,
+} from "../verdicts.js";
+
+const KEY_SOURCE = "properties.encryption.keySource";
+const KEY_VAULT_URI = "properties.encryption.keyvaultproperties.keyvaulturi";
+const SSE_RULES = "supplementaryConfiguration.ServerSideEncryptionConfiguration.rules";
+const SSE_ALGORITHM = `${SSE_RULES}[0].applyServerSideEncryptionByDefault.sseAlgorithm`;
+const SSE_KEY_ID = `${SSE_RULES}[0].applyServerSideEncryptionByDefault.kmsMasterKeyID`;
+
+function judgeStorageAccount(resource: CanonicalResource): VerdictRow {
+  const name = describeResource(resource);
+  const keySource = readPath(resource.raw, KEY_SOURCE);
+  const evidence = [observe(resource, KEY_SOURCE, "Microsoft.Keyvault")];
+
+  if (keySource === undefined || keySource === null || keySource === "") {
+    return row(
+      "fail",
+      `${name} has ${KEY_SOURCE} ${formatValue(keySource)}, ` +
+        `so Microsoft-managed keys encrypt it; expected Microsoft.Keyvault`,
+      evidence,
+    );
+  }
+  if (typeof keySource !== "string") {
+    return row(
+      "error",
+      `${name} has ${KEY_SOURCE} = ${formatValue(keySource)}; expected a key source name`,
+      evidence,
+    );
+  }
+  // Storage spells it `Microsoft.Keyvault`, Cognitive Services `Microsoft.KeyVault`: compare
+  // without case.
+  switch (keySource.toLowerCase()) {
+    case "microsoft.keyvault":
+      return row(
+        "pass",
+        `${name} is encrypted with a customer-managed key ` +
+          `(${KEY_SOURCE} = ${formatValue(keySource)})`,
+        [...evidence, observe(resource, KEY_VAULT_URI, "a key vault or managed HSM URI")],
+      );
+    case "microsoft.storage":
+      return row(
+        "fail",
+        `${name} is encrypted with Microsoft-managed keys ` +
+          `(${KEY_SOURCE} = ${formatValue(keySource)}); expected Microsoft.Keyvault`,
+        evidence,
+      );
+    default:
+      return row(
+        "error",
+        `${name} has ${KEY_SOURCE} = ${formatValue(keySource)}, ` +
+          `a value this control does not know; expected Microsoft.Keyvault or Microsoft.Storage`,
+        evidence,
+      );
+  }
+}
+
+function judgeBucket(resource: CanonicalResource, context: EvaluationContext): VerdictRow {
+  const name = describeResource(resource);
+  const rules = readPath(resource.raw, SSE_RULES);
+  const algorithm = readPath(resource.raw, SSE_ALGORITHM);
+  const evidence = [observe(resource, SSE_ALGORITHM, "aws:kms or aws:kms:dsse")];
+
+  if (!Array.isArray(rules) || rules.length === 0) {
+    return row(
+      "fail",
+      `${name} has no default encryption rule (${SSE_RULES} ${formatValue(rules)}), ` +
+        `so S3-managed keys apply; expected aws:kms with a customer-managed key`,
+      [observe(resource, SSE_RULES, "one rule with aws:kms and a customer-managed key")],
+    );
+  }
+  if (typeof algorithm !== "string" || algorithm === "") {
+    return row(
+      "error",
+      `${name} has ${SSE_ALGORITHM} ${formatValue(algorithm)}; expected an algorithm name`,
+      evidence,
+    );
+  }
+  const normalised = algorithm.toLowerCase();
+  if (normalised === "aes256") {
+    return row(
+      "fail",
+      `${name} is encrypted with S3-managed keys (sseAlgorithm ${formatValue(algorithm)}); ` +
+        `expected aws:kms with a customer-managed key`,
+      evidence,
+    );
+  }
+  if (normalised !== "aws:kms" && normalised !== "aws:kms:dsse") {
+    return row(
+      "error",
+      `${name} has sseAlgorithm ${formatValue(algorithm)}, a value this control does not know; ` +
+        `expected aws:kms, aws:kms:dsse or AES256`,
+      evidence,
+    );
+  }
+
+  const keyId = readString(resource.raw, SSE_KEY_ID);
+  evidence.push(observe(resource, SSE_KEY_ID, "a customer-managed KMS key"));
+  if (keyId === undefined) {
+    return row(
+      "fail",
+      `${name} uses ${algorithm} without a kmsMasterKeyID, which is the AWS-managed key aws/s3; ` +
+        `expected a customer-managed key`,
+      evidence,
+    );
+  }
+
+  const resolution = context.index.resolveKmsKey(keyId, resource.account, resource.region);
+  switch (resolution.status) {
+    case "aws-managed":
+      return row(
+        "fail",
+        `${name} is encrypted with the AWS-managed key ${resolution.alias} ` +
+          `(kmsMasterKeyID ${formatValue(keyId)}); expected a customer-managed key`,
+        evidence,
+      );
+    case "unresolved":
+      return row(
+        "error",
+        `${name} names KMS key ${formatValue(keyId)}, which resolves to nothing ` +
+          `(${resolution.reason}); cannot tell who manages it`,
+        evidence,
+      );
+    case "resolved": {
+      const managerEvidence = derived(
+        `${resolution.key.id}#configuration.keyManager`,
+        resolution.keyManager ?? undefined,
+        "CUSTOMER",
+      );
+      const via = resolution.alias === null ? "" : ` through ${resolution.alias}`;
+      if (resolution.keyManager === "CUSTOMER") {
+        return row(
+          "pass",
+          `${name} is encrypted with the customer-managed KMS key ${resolution.key.id}${via}`,
+          [...evidence, managerEvidence],
+        );
+      }
+      if (resolution.keyManager === "AWS") {
+        return row(
+          "fail",
+          `${name} is encrypted with the AWS-managed KMS key ${resolution.key.id}${via} ` +
+            `(keyManager "AWS"); expected keyManager CUSTOMER`,
+          [...evidence, managerEvidence],
+        );
+      }
+      return row(
+        "error",
+        `${name} is encrypted with KMS key ${resolution.key.id}${via} whose keyManager is ` +
+          `${formatValue(resolution.keyManager ?? undefined)}; expected CUSTOMER or AWS`,
+        [...evidence, managerEvidence],
+      );
+    }
+  }
+}
+
+/** Object storage is encrypted with a customer-managed key. */
+export const storageCmk: ResourceControl = {
+  id: "keys.storage-cmk",
+  scope: "resource",
+  title: "Object storage is encrypted with a customer-managed key",
+  severity: "high",
+  rationale:
+    "With a customer-managed key the organisation decides who may decrypt stored prompts, " +
+    "documents and logs, can revoke that access at once, and proves key custody to auditors; " +
+    "provider-managed keys leave all three with the cloud provider.",
+  remediation: {
+    azure:
+      "Give the storage account a managed identity with wrap and unwrap rights on a Key Vault or " +
+      "managed HSM key, then set encryption to customer-managed keys (keySource " +
+      "Microsoft.Keyvault) with that key.",
+    aws:
+      "Create a customer-managed KMS key and set the bucket's default encryption to SSE-KMS (or " +
+      "DSSE-KMS) with that key's ARN; the AWS-managed aws/s3 key and SSE-S3 do not count.",
+  },
+  references: [
+    {
+      kind: "azure-policy",
+      name: "Storage accounts should use customer-managed key for encryption",
+    },
+    { kind: "aws-config-rule", name: "s3-default-encryption-kms" },
+  ],
+  resourceTypes: ["Microsoft.Storage/storageAccounts", "AWS::S3::Bucket"],
+
+  evaluate(resource, context) {
+    if (resource.provider === "azure") {
+      return checkCollected(resource, { properties: true }) ?? judgeStorageAccount(resource);
+    }
+    const notCollected = checkCollected(resource, {
+      configuration: true,
+      supplementaryConfiguration: true,
+    });
+    return notCollected ?? judgeBucket(resource, context);
+  },
+};

@@ -1,0 +1,94 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { CONTROL_IDS } from "./catalogue.js";
+import { CONTROLS } from "./registry.js";
+import type { Control } from "./types.js";
+
+const CONTROLS_DIR = fileURLToPath(new URL(".", import.meta.url));
+
+/** Every control file: `<area>/<control-name>.ts`, tests excluded. */
+function controlFiles(): { area: string; name: string; path: string }[] {
+  return readdirSync(CONTROLS_DIR)
+    .filter((entry) => statSync(join(CONTROLS_DIR, entry)).isDirectory())
+    .flatMap((area) =>
+      readdirSync(join(CONTROLS_DIR, area))
+        .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+        .map((file) => ({ area, name: file.slice(0, -3), path: join(CONTROLS_DIR, area, file) })),
+    );
+}
+
+function camelCase(kebab: string): string {
+  return kebab.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function providersOf(control: Control): Set<"azure" | "aws"> {
+  const providers = new Set<"azure" | "aws">();
+  for (const type of control.resourceTypes) {
+    if (type === "*") {
+      providers.add("azure");
+      providers.add("aws");
+    } else if (type.startsWith("AWS::")) providers.add("aws");
+    else providers.add("azure");
+  }
+  return providers;
+}
+
+const files = controlFiles();
+
+describe("control registry", () => {
+  it("finds the five control files", () => {
+    expect(files.map((f) => `${f.area}/${f.name}`).sort()).toEqual([
+      "identity/local-auth-disabled",
+      "keys/storage-cmk",
+      "keys/vault-recoverable",
+      "network/public-access-disabled",
+      "residency/region-allowed",
+    ]);
+  });
+
+  for (const file of files) {
+    it(`${file.area}/${file.name} exports one control named after the file, with the matching id`, async () => {
+      const module = (await import(file.path)) as Record<string, unknown>;
+      const exportNames = Object.keys(module);
+
+      expect(exportNames).toEqual([camelCase(file.name)]);
+      const control = module[camelCase(file.name)] as Control;
+      expect(control.id).toBe(`${file.area}.${file.name}`);
+      expect(CONTROL_IDS).toContain(control.id);
+      expect(CONTROLS).toContain(control);
+    });
+  }
+
+  for (const control of CONTROLS) {
+    it(`${control.id} has complete metadata`, () => {
+      expect(control.title.length).toBeGreaterThan(20);
+      expect(control.title).not.toMatch(/^(ensure|check|verify)/i);
+      expect(["low", "medium", "high", "critical"]).toContain(control.severity);
+      expect(control.rationale.length).toBeGreaterThan(80);
+      expect(control.references.length).toBeGreaterThan(0);
+      expect(control.resourceTypes.length).toBeGreaterThan(0);
+      for (const provider of providersOf(control)) {
+        expect(
+          control.remediation[provider]?.length ?? 0,
+          `${provider} remediation`,
+        ).toBeGreaterThan(40);
+      }
+      for (const reference of control.references) {
+        if (reference.kind === "documentation") expect(reference.url).toMatch(/^https:\/\//);
+        else expect(reference.name.length).toBeGreaterThan(5);
+      }
+      const awsRules = control.references.filter((r) => r.kind === "aws-config-rule");
+      for (const rule of awsRules)
+        expect(rule.kind === "aws-config-rule" && rule.name).toMatch(/^[a-z0-9-]+$/);
+    });
+  }
+
+  it("registers each control once, in catalogue order", () => {
+    const ids = CONTROLS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const positions = ids.map((id) => CONTROL_IDS.indexOf(id));
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});

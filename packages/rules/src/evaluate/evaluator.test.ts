@@ -1,0 +1,294 @@
+import { describe, expect, it } from "vitest";
+import { completeAccount, TEST_NOW } from "../../test/support/evaluation.js";
+import { fromArmDocument } from "../canonical/from-arm-document.js";
+import { fromConfigItem } from "../canonical/from-config-item.js";
+import type { CanonicalResource, Finding } from "../model.js";
+import { parsePolicy } from "../policy/parse-policy.js";
+import type { Policy } from "../policy/types.js";
+import { createEvaluator, evaluate } from "./evaluator.js";
+import { InventoryIndex } from "./inventory-index.js";
+
+const SUBSCRIPTION = "00000000-0000-0000-0000-00000000a001";
+const VAULT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/RG-Keys/providers/Microsoft.KeyVault/vaults/kv-retail`;
+const LEGACY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-legacy/providers/Microsoft.Storage/storageAccounts/stlegacy`;
+
+const vault = fromArmDocument({
+  id: VAULT_ID,
+  name: "kv-retail",
+  type: "Microsoft.KeyVault/vaults",
+  location: "westeurope",
+  properties: { enableSoftDelete: true, vaultUri: "https://kv-retail.vault.azure.net/" },
+});
+const legacyStorage = fromArmDocument({
+  id: LEGACY_ID,
+  name: "stlegacy",
+  type: "Microsoft.Storage/storageAccounts",
+  location: "francecentral",
+  properties: { encryption: { keySource: "Microsoft.Storage" }, allowSharedKeyAccess: false },
+});
+const bucket = fromConfigItem({
+  accountId: "111122223333",
+  awsRegion: "eu-west-1",
+  resourceType: "AWS::S3::Bucket",
+  resourceId: "retail-audit",
+  arn: "arn:aws:s3:::retail-audit",
+  configurationItemStatus: "OK",
+  configuration: { name: "retail-audit" },
+  supplementaryConfiguration: {},
+});
+const deletedBucket = fromConfigItem({
+  accountId: "111122223333",
+  awsRegion: "eu-west-1",
+  resourceType: "AWS::S3::Bucket",
+  resourceId: "retail-gone",
+  arn: "arn:aws:s3:::retail-gone",
+  configurationItemStatus: "ResourceDeleted",
+});
+const unmapped = fromConfigItem({
+  accountId: "444455556666",
+  awsRegion: "us-east-1",
+  resourceType: "AWS::S3::Bucket",
+  resourceId: "elsewhere",
+  arn: "arn:aws:s3:::elsewhere",
+  configuration: {},
+  supplementaryConfiguration: {},
+});
+
+const RESOURCES: CanonicalResource[] = [vault, legacyStorage, bucket, deletedBucket, unmapped];
+const ACCOUNTS = [completeAccount("azure", SUBSCRIPTION), completeAccount("aws", "111122223333")];
+
+function policyOf(extra: string): Policy {
+  const text = [
+    "version: 1",
+    "tenants:",
+    "  - id: retail",
+    "    accounts:",
+    `      azure: [${SUBSCRIPTION}]`,
+    '      aws: ["111122223333"]',
+    "    regions:",
+    "      allowed: [westeurope, eu-west-1]",
+    extra,
+  ].join("\n");
+  return parsePolicy(text, "plumbline.yaml", { now: TEST_NOW }).policy;
+}
+
+function only(findings: Finding[], control: string, resource: string): Finding {
+  const matching = findings.filter((f) => f.control === control && f.resource === resource);
+  expect(matching).toHaveLength(1);
+  return matching[0] as Finding;
+}
+
+describe("evaluate", () => {
+  it("fills every field of a finding from the resource, the owner and the control", () => {
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policyOf(""), TEST_NOW);
+    const finding = only(findings, "keys.vault-recoverable", VAULT_ID);
+
+    expect(finding).toEqual({
+      control: "keys.vault-recoverable",
+      provider: "azure",
+      account: SUBSCRIPTION,
+      tenant: "retail",
+      resource: VAULT_ID,
+      subjectKey: VAULT_ID.toLowerCase(),
+      type: "Microsoft.KeyVault/vaults",
+      region: "westeurope",
+      status: "fail",
+      severity: "critical",
+      message:
+        "Microsoft.KeyVault/vaults kv-retail: purge protection (properties.enablePurgeProtection) is absent; expected soft delete and purge protection both explicitly true",
+      evidence: [
+        { path: "properties.enableSoftDelete", actual: true, expected: true },
+        { path: "properties.enablePurgeProtection", expected: true },
+      ],
+    });
+  });
+
+  it("skips deleted items and accounts the policy does not map", () => {
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policyOf(""), TEST_NOW);
+    expect(findings.some((f) => f.resource === "arn:aws:s3:::retail-gone")).toBe(false);
+    expect(findings.some((f) => f.account === "444455556666")).toBe(false);
+    expect(only(findings, "residency.region-allowed", "arn:aws:s3:::retail-audit").status).toBe(
+      "pass",
+    );
+  });
+
+  it("emits nothing for a control switched off and applies severity overrides", () => {
+    const policy = policyOf(
+      [
+        "controls:",
+        "  keys.vault-recoverable: { enabled: false }",
+        "  residency.region-allowed: { severity: critical }",
+      ].join("\n"),
+    );
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW);
+    expect(findings.some((f) => f.control === "keys.vault-recoverable")).toBe(false);
+    expect(only(findings, "residency.region-allowed", VAULT_ID).severity).toBe("critical");
+    expect(only(findings, "keys.storage-cmk", LEGACY_ID).severity).toBe("high");
+  });
+
+  it("evaluates an account listed for two owners once per owner, against each owner's regions", () => {
+    const policy = policyOf(
+      [
+        "  - id: cards",
+        "    accounts:",
+        `      azure: [${SUBSCRIPTION}]`,
+        "    regions:",
+        "      allowed: [francecentral]",
+      ].join("\n"),
+    );
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW);
+    const residency = findings.filter(
+      (f) => f.control === "residency.region-allowed" && f.resource === LEGACY_ID,
+    );
+    expect(residency.map((f) => [f.tenant, f.status])).toEqual([
+      ["retail", "fail"],
+      ["cards", "pass"],
+    ]);
+  });
+
+  it("gives the same findings whether resources stream in batches or arrive at once", () => {
+    const policy = policyOf("");
+    const index = new InventoryIndex();
+    for (const resource of RESOURCES) index.add(resource);
+    index.setAccounts(ACCOUNTS);
+    const evaluator = createEvaluator({ policy, now: TEST_NOW, index });
+    const streamed = [
+      ...evaluator.evaluateResources(RESOURCES.slice(0, 2)),
+      ...evaluator.evaluateResources(RESOURCES.slice(2)),
+      ...evaluator.evaluateOwners(),
+    ];
+    expect(streamed).toEqual(
+      evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW),
+    );
+    expect(evaluator.evaluateOwners()).toEqual([]);
+  });
+});
+
+describe("waivers in evaluation", () => {
+  const waiver = (lines: string[]) => ["waivers:", ...lines].join("\n");
+
+  it("turns a fail covered by a resource glob into waived and keeps the underlying verdict", () => {
+    const policy = policyOf(
+      waiver([
+        "  - control: keys.storage-cmk",
+        '    resource: "/subscriptions/*/resourceGroups/RG-LEGACY/providers/Microsoft.Storage/storageAccounts/*"',
+        "    reason: Migration planned for Q1",
+        "    approvedBy: dpo@example.com",
+        "    ticket: CHG-1042",
+        "    expires: 2027-01-31",
+      ]),
+    );
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW);
+    const finding = only(findings, "keys.storage-cmk", LEGACY_ID);
+
+    expect(finding.status).toBe("waived");
+    expect(finding.waiver).toEqual({
+      reason: "Migration planned for Q1",
+      approvedBy: "dpo@example.com",
+      ticket: "CHG-1042",
+      expires: "2027-01-31",
+      verdict: "fail",
+    });
+    expect(finding.evidence).toEqual([
+      {
+        path: "properties.encryption.keySource",
+        actual: "Microsoft.Storage",
+        expected: "Microsoft.Keyvault",
+      },
+    ]);
+    expect(only(findings, "residency.region-allowed", LEGACY_ID).status).toBe("fail");
+  });
+
+  it("covers a whole account and waives errors as well as fails", () => {
+    const unresolvable = fromConfigItem({
+      accountId: "111122223333",
+      awsRegion: "eu-west-1",
+      resourceType: "AWS::S3::Bucket",
+      resourceId: "retail-cmk",
+      arn: "arn:aws:s3:::retail-cmk",
+      configuration: { name: "retail-cmk" },
+      supplementaryConfiguration: {
+        ServerSideEncryptionConfiguration: {
+          rules: [
+            {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyID: "alias/elsewhere",
+              },
+            },
+          ],
+        },
+      },
+    });
+    const policy = policyOf(
+      waiver([
+        "  - control: keys.storage-cmk",
+        '    account: "111122223333"',
+        "    reason: Encryption moves to the central key account",
+        "    approvedBy: ciso@example.com",
+        "    expires: 2027-02-15",
+      ]),
+    );
+    const findings = evaluate(
+      { resources: [...RESOURCES, unresolvable], accounts: ACCOUNTS },
+      policy,
+      TEST_NOW,
+    );
+    const failed = only(findings, "keys.storage-cmk", "arn:aws:s3:::retail-audit");
+    const errored = only(findings, "keys.storage-cmk", "arn:aws:s3:::retail-cmk");
+    expect([failed.status, failed.waiver?.verdict]).toEqual(["waived", "fail"]);
+    expect([errored.status, errored.waiver?.verdict]).toEqual(["waived", "error"]);
+    expect(only(findings, "keys.storage-cmk", LEGACY_ID).status).toBe("fail");
+  });
+
+  it("leaves passing findings alone and does not apply an expired waiver", () => {
+    const policy = policyOf(
+      waiver([
+        "  - control: residency.region-allowed",
+        '    resource: "*kv-retail"',
+        "    reason: Not needed",
+        "    approvedBy: dpo@example.com",
+        "    expires: 2027-01-31",
+        "  - control: keys.vault-recoverable",
+        '    resource: "*kv-retail"',
+        "    reason: Expired yesterday",
+        "    approvedBy: dpo@example.com",
+        "    expires: 2026-12-02",
+      ]),
+    );
+    const findings = evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW);
+    const residency = only(findings, "residency.region-allowed", VAULT_ID);
+    expect(residency.status).toBe("pass");
+    expect(residency.waiver).toBeUndefined();
+    expect(only(findings, "keys.vault-recoverable", VAULT_ID).status).toBe("fail");
+  });
+
+  it("resolves overlapping waivers to the one that expires last", () => {
+    const policy = policyOf(
+      waiver([
+        "  - control: keys.vault-recoverable",
+        `    account: "${SUBSCRIPTION}"`,
+        "    reason: Whole subscription",
+        "    approvedBy: ciso@example.com",
+        "    expires: 2027-03-01",
+        "  - control: keys.vault-recoverable",
+        '    resource: "*/vaults/kv-retail"',
+        "    reason: This vault",
+        "    approvedBy: dpo@example.com",
+        "    expires: 2027-06-30",
+        "  - control: keys.vault-recoverable",
+        '    resource: "*/vaults/*"',
+        "    reason: All vaults",
+        "    approvedBy: dpo@example.com",
+        "    expires: 2027-01-15",
+      ]),
+    );
+    const finding = only(
+      evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW),
+      "keys.vault-recoverable",
+      VAULT_ID,
+    );
+    expect(finding.waiver?.reason).toBe("This vault");
+    expect(finding.waiver?.expires).toBe("2027-06-30");
+  });
+});

@@ -1,0 +1,240 @@
+import { isRecord, readString } from "../canonical/document.js";
+import { isInventoried } from "../canonical/from-config-item.js";
+import type { AccountCollection, CanonicalResource, Provider } from "../model.js";
+
+/** Outcome of resolving an Azure key URI. */
+export type AzureKeyResolution =
+  | { status: "not-a-key-uri"; reference: string }
+  | {
+      status: "vault-missing";
+      reference: string;
+      /** Host of the vault or managed HSM the URI names. */
+      host: string;
+      keyName: string;
+    }
+  | {
+      status: "resolved";
+      reference: string;
+      host: string;
+      keyName: string;
+      /** Version named by the URI, or null when it names the key only. */
+      version: string | null;
+      /** The vault or managed HSM. */
+      vault: CanonicalResource;
+      /** The key, or null when the vault's keys hold none by that name. */
+      key: CanonicalResource | null;
+    };
+
+/** Outcome of resolving an AWS KMS key reference (key id, key ARN, alias name or alias ARN). */
+export type KmsKeyResolution =
+  | {
+      status: "aws-managed";
+      reference: string;
+      /** The `alias/aws/*` alias that marks the key as AWS-managed. */
+      alias: string;
+    }
+  | {
+      status: "resolved";
+      reference: string;
+      key: CanonicalResource;
+      /** `configuration.keyManager` of the key (`CUSTOMER`, `AWS`), or null when absent. */
+      keyManager: string | null;
+      /** The alias followed on the way, or null for a direct key reference. */
+      alias: string | null;
+    }
+  | {
+      status: "unresolved";
+      reference: string;
+      /** Why nothing was found, for error messages. */
+      reason: string;
+    };
+
+const AZURE_KEY_URI = /^https:\/\/([^/]+)\/keys\/([^/]+)(?:\/([^/?#]+))?\/?$/i;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
+
+function hostOf(uri: string): string | null {
+  try {
+    return new URL(uri).host.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The few resources that other resources refer to, collected while a whole inventory streams
+ * past: Azure key vaults, managed HSMs and their keys; AWS KMS keys and aliases; account-level
+ * S3 public-access blocks. Everything else is dropped, so memory stays flat for large estates.
+ * Also knows which accounts (and AWS regions) were collected completely.
+ */
+export class InventoryIndex {
+  private readonly vaultsByHost = new Map<string, CanonicalResource>();
+  private readonly vaultKeys = new Map<string, CanonicalResource>();
+  private readonly kmsKeys = new Map<string, CanonicalResource>();
+  private readonly kmsAliases = new Map<string, CanonicalResource>();
+  private readonly accountPublicAccessBlocks = new Map<string, CanonicalResource>();
+  private readonly accounts = new Map<string, AccountCollection>();
+
+  /** Keeps the resource when it is of a referenced type; ignores everything else. */
+  add(resource: CanonicalResource): void {
+    if (!isInventoried(resource)) return;
+    switch (resource.type) {
+      case "Microsoft.KeyVault/vaults":
+        this.addVault(resource, "properties.vaultUri");
+        return;
+      case "Microsoft.KeyVault/managedHSMs":
+        this.addVault(resource, "properties.hsmUri");
+        return;
+      case "Microsoft.KeyVault/vaults/keys":
+      case "Microsoft.KeyVault/managedHSMs/keys":
+        if (resource.parentKey !== null) {
+          this.vaultKeys.set(`${resource.parentKey}|${resource.name.toLowerCase()}`, resource);
+        }
+        return;
+      case "AWS::KMS::Key":
+        this.addKmsKey(resource);
+        return;
+      case "AWS::KMS::Alias":
+        this.addKmsAlias(resource);
+        return;
+      case "AWS::S3::AccountPublicAccessBlock":
+        this.accountPublicAccessBlocks.set(resource.account, resource);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Records how each account was collected, for verdicts that rest on something being absent. */
+  setAccounts(accounts: readonly AccountCollection[]): void {
+    this.accounts.clear();
+    for (const account of accounts) {
+      this.accounts.set(accountKey(account.provider, account.account), account);
+    }
+  }
+
+  /** The collection record of an account, or undefined when it was not collected at all. */
+  accountCollection(provider: Provider, account: string): AccountCollection | undefined {
+    return this.accounts.get(accountKey(provider, account));
+  }
+
+  /**
+   * True when the absence of something in an account (and AWS region) is a fact: the account
+   * was collected `complete`, or, for AWS, the region is among its completely collected regions.
+   */
+  isCollectedComplete(provider: Provider, account: string, region?: string | null): boolean {
+    const collection = this.accountCollection(provider, account);
+    if (collection === undefined) return false;
+    if (collection.status === "complete") return true;
+    return (
+      provider === "aws" &&
+      region !== undefined &&
+      region !== null &&
+      collection.status === "partial" &&
+      collection.completeRegions.includes(region)
+    );
+  }
+
+  /**
+   * Resolves an Azure key URI (`https://<vault>.vault.azure.net/keys/<name>[/<version>]`, or a
+   * managed HSM's) to the vault whose URI has the same host, and to its key of that name.
+   */
+  resolveAzureKey(reference: string): AzureKeyResolution {
+    const match = AZURE_KEY_URI.exec(reference.trim());
+    const host = hostOf(reference.trim());
+    if (match === null || host === null) return { status: "not-a-key-uri", reference };
+    const keyName = match[2] ?? "";
+    const vault = this.vaultsByHost.get(host);
+    if (vault === undefined) return { status: "vault-missing", reference, host, keyName };
+    return {
+      status: "resolved",
+      reference,
+      host,
+      keyName,
+      version: match[3] ?? null,
+      vault,
+      key: this.vaultKeys.get(`${vault.key}|${keyName.toLowerCase()}`) ?? null,
+    };
+  }
+
+  /**
+   * Resolves a KMS key reference as a resource in `account` and `region` writes it: a key id, a
+   * key ARN, an alias name or an alias ARN. `alias/aws/*` in either form is AWS-managed without
+   * a lookup; other aliases resolve through their `TargetKeyId`.
+   */
+  resolveKmsKey(reference: string, account: string, region: string | null): KmsKeyResolution {
+    const trimmed = reference.trim();
+    const arn = KMS_ARN.exec(trimmed);
+    const keyAccount = arn?.[2] ?? account;
+    const keyRegion = arn?.[1] ?? region;
+    const isAlias = arn !== null ? arn[3] === "alias" : trimmed.startsWith("alias/");
+    const name = arn !== null ? `${arn[3]}/${arn[4]}` : trimmed;
+
+    if (isAlias) {
+      if (name.toLowerCase().startsWith("alias/aws/")) {
+        return { status: "aws-managed", reference, alias: name };
+      }
+      const alias = this.kmsAliases.get(kmsLookupKey(keyAccount, keyRegion, name));
+      if (alias === undefined) {
+        return {
+          status: "unresolved",
+          reference,
+          reason: `no KMS alias ${name} in account ${keyAccount} region ${keyRegion ?? "unknown"}`,
+        };
+      }
+      const target = readString(alias.raw, "configuration.TargetKeyId");
+      if (target === undefined) {
+        return { status: "unresolved", reference, reason: `KMS alias ${name} has no TargetKeyId` };
+      }
+      const resolved = this.resolveKmsKey(target, keyAccount, keyRegion);
+      return resolved.status === "resolved" ? { ...resolved, reference, alias: name } : resolved;
+    }
+
+    const keyId = arn !== null ? (arn[4] ?? "") : trimmed.replace(/^key\//, "");
+    const key =
+      this.kmsKeys.get(trimmed.toLowerCase()) ??
+      this.kmsKeys.get(kmsLookupKey(keyAccount, keyRegion, keyId));
+    if (key === undefined) {
+      return {
+        status: "unresolved",
+        reference,
+        reason: `no KMS key ${keyId} in account ${keyAccount} region ${keyRegion ?? "unknown"}`,
+      };
+    }
+    const keyManager = readString(key.raw, "configuration.keyManager") ?? null;
+    return { status: "resolved", reference, key, keyManager, alias: null };
+  }
+
+  /** The account-level S3 public-access block of an AWS account, or undefined. */
+  accountPublicAccessBlock(account: string): CanonicalResource | undefined {
+    return this.accountPublicAccessBlocks.get(account);
+  }
+
+  private addVault(resource: CanonicalResource, uriPath: string): void {
+    const uri = readString(resource.raw, uriPath);
+    const host = uri === undefined ? null : hostOf(uri);
+    if (host !== null) this.vaultsByHost.set(host, resource);
+  }
+
+  private addKmsKey(resource: CanonicalResource): void {
+    const keyId = readString(resource.raw, "configuration.keyId") ?? resource.name;
+    this.kmsKeys.set(kmsLookupKey(resource.account, resource.region, keyId), resource);
+    const arn = readString(resource.raw, "arn") ?? readString(resource.raw, "configuration.arn");
+    if (arn !== undefined) this.kmsKeys.set(arn.toLowerCase(), resource);
+  }
+
+  private addKmsAlias(resource: CanonicalResource): void {
+    const configuration = resource.raw.configuration;
+    const aliasName = isRecord(configuration) ? readString(configuration, "AliasName") : undefined;
+    if (aliasName !== undefined) {
+      this.kmsAliases.set(kmsLookupKey(resource.account, resource.region, aliasName), resource);
+    }
+  }
+}
+
+function accountKey(provider: Provider, account: string): string {
+  return `${provider}|${account.toLowerCase()}`;
+}
+
+function kmsLookupKey(account: string, region: string | null, name: string): string {
+  return `${account}|${(region ?? "").toLowerCase()}|${name.toLowerCase()}`;
+}

@@ -1,0 +1,17 @@
+export type { StoreLogger, StoreOptions } from "./connection.js";
+export type {
+  AccountTiming,
+  CreateScanInput,
+  FinishedScanStatus,
+  MigrationResult,
+  ResourceSnapshot,
+  ScanAccountRecord,
+  ScanRecord,
+  ScanStatus,
+  Store,
+  StreamResourcesOptions,
+  UnseenResourceScope,
+  WriteResourcesResult,
+} from "./store.js";
+export { openStore } from "./store.js";
+export { StoreError, type StoreErrorKind } from "./store-error.js";

@@ -1,0 +1,708 @@
+import type {
+  AccountCollection,
+  CanonicalResource,
+  Finding,
+  OwnerId,
+  Provider,
+} from "@plumbline/rules";
+import { and, asc, desc, eq, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import {
+  type Connection,
+  connect,
+  countAppliedMigrations,
+  type StoreOptions,
+  selectRows,
+} from "./connection.js";
+import { hashContent } from "./content-hash.js";
+import { findings, resourceSnapshots, resources, scanAccounts, scans } from "./schema.js";
+import { StoreError, toStoreError } from "./store-error.js";
+
+/** Where a scan stands: `running` until finished, then how completely it collected. */
+export type ScanStatus = "running" | "complete" | "partial" | "failed";
+
+/** The state a scan can finish in. */
+export type FinishedScanStatus = Exclude<ScanStatus, "running">;
+
+/** What starts a scan. */
+export interface CreateScanInput {
+  /** Why the scan runs: `cli`, `schedule`, `api`, or any short word the caller chooses. */
+  trigger: string;
+  /** Hash of the policy file the scan evaluates against, to tell which policy a verdict used. */
+  policyHash?: string | null;
+  /** When the scan started; now when left out. */
+  startedAt?: Date;
+}
+
+/** One account's collection within a scan, with its owner and timing. */
+export interface ScanAccountRecord extends AccountCollection {
+  /** Tenant id, `platform`, or null for an account the policy does not map. */
+  owner: OwnerId;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A scan with the collection result of each of its accounts. */
+export interface ScanRecord {
+  id: string;
+  startedAt: Date;
+  /** Null while the scan runs. */
+  finishedAt: Date | null;
+  status: ScanStatus;
+  trigger: string;
+  policyHash: string | null;
+  /** Ordered by provider, then account. */
+  accounts: ScanAccountRecord[];
+}
+
+/** When an account's collection ran. */
+export interface AccountTiming {
+  startedAt?: Date | null;
+  /** Now when left out. */
+  finishedAt?: Date | null;
+}
+
+/** What one writeResources call changed. */
+export interface WriteResourcesResult {
+  /** Resources stored (a key given twice in one call counts once). */
+  written: number;
+  /** Resources that are new or whose content changed, each given a snapshot. */
+  changed: number;
+}
+
+/** Which resources a scan left unseen, to be marked deleted. */
+export interface UnseenResourceScope {
+  provider: Provider;
+  account: string;
+  /**
+   * Only resources in these canonical regions (the regions collected completely); every
+   * region of the account when left out.
+   */
+  regions?: string[];
+}
+
+/** Which resources to stream, and in pages of how many. */
+export interface StreamResourcesOptions {
+  /**
+   * Only the resources whose latest sighting was this scan. Left out: the current inventory,
+   * every resource not marked deleted.
+   */
+  scanId?: string;
+  /** Resources per page; 500 when left out. */
+  batchSize?: number;
+}
+
+/** One content a resource has had, captured by the scan that first saw it. */
+export interface ResourceSnapshot {
+  /** SHA-256 (hex) of the RFC 8785 canonical JSON of `raw`. */
+  contentHash: string;
+  raw: Record<string, unknown>;
+  /** Null once that scan has been deleted. */
+  scanId: string | null;
+  capturedAt: Date;
+}
+
+/** What a migrate call did. */
+export interface MigrationResult {
+  /** Migrations applied by this call; 0 when the schema was already current. */
+  applied: number;
+  /** Migrations the database now records as applied. */
+  total: number;
+}
+
+/**
+ * Plumbline's database: scans, the collected inventory with its history, and findings.
+ * Every method throws StoreError on failure.
+ */
+export interface Store {
+  /** Which driver holds the data. */
+  readonly driver: "postgres" | "pglite";
+  /** Applies pending migrations; openStore has already done so once. */
+  migrate(): Promise<MigrationResult>;
+  createScan(input: CreateScanInput): Promise<{ id: string; startedAt: Date }>;
+  /** Records (or replaces) how one account was collected in a scan. */
+  recordAccountCollection(
+    scanId: string,
+    owner: OwnerId,
+    collection: AccountCollection,
+    timing?: AccountTiming,
+  ): Promise<void>;
+  /**
+   * Stores the current state of resources seen in a scan, one row per (provider, key), and a
+   * snapshot of each one whose content hash is new. Written in slices of 500, each atomic on
+   * its own: a failure leaves the slices before it stored.
+   */
+  writeResources(scanId: string, resources: CanonicalResource[]): Promise<WriteResourcesResult>;
+  /**
+   * Marks deleted the resources of one account that this scan did not see. Call it only for
+   * what the scan collected completely. Returns how many were marked.
+   */
+  markUnseenResourcesDeleted(scanId: string, scope: UnseenResourceScope): Promise<number>;
+  /** Every content the resource has had, oldest first; empty for a key never stored. */
+  listResourceSnapshots(provider: Provider, key: string): Promise<ResourceSnapshot[]>;
+  /** Pages through resources in (provider, key) order without holding them all in memory. */
+  streamResources(options?: StreamResourcesOptions): AsyncIterable<CanonicalResource[]>;
+  /**
+   * Stores findings; a finding whose identity the scan already has replaces it. Two findings
+   * with one identity in the same call are a conflict, and nothing is written.
+   */
+  writeFindings(scanId: string, findings: Finding[]): Promise<void>;
+  /**
+   * Pages through a scan's findings ordered by tenant (unmapped first), control, resource,
+   * compared byte by byte; 500 per page when batchSize is left out.
+   */
+  streamFindings(scanId: string, batchSize?: number): AsyncIterable<Finding[]>;
+  finishScan(scanId: string, status: FinishedScanStatus, finishedAt: Date): Promise<void>;
+  /** The scan, or null when there is none with that id. */
+  getScan(scanId: string): Promise<ScanRecord | null>;
+  /** The most recently started scan, or null before the first. */
+  latestScan(): Promise<ScanRecord | null>;
+  close(): Promise<void>;
+}
+
+/** Rows per statement: bounds the size of one jsonb parameter and of one transaction. */
+const writeBatchSize = 500;
+const defaultPageSize = 500;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function assertScanId(scanId: string, operation: string): void {
+  if (!uuidPattern.test(scanId)) {
+    throw new StoreError("not-found", operation);
+  }
+}
+
+function assertPageSize(size: number, operation: string): void {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(
+      `Cannot ${operation}: batch size must be a positive integer, got ${size}.`,
+    );
+  }
+}
+
+function* chunk<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) {
+    yield items.slice(start, start + size);
+  }
+}
+
+function identify(provider: Provider, key: string): string {
+  return `${provider}\u0000${key}`;
+}
+
+type ResourceRow = typeof resources.$inferSelect;
+type FindingRow = typeof findings.$inferSelect;
+type ScanRow = typeof scans.$inferSelect;
+type ScanAccountRow = typeof scanAccounts.$inferSelect;
+
+function toCanonicalResource(row: ResourceRow): CanonicalResource {
+  return {
+    provider: row.provider,
+    account: row.account,
+    key: row.key,
+    id: row.id,
+    type: row.type,
+    region: row.region,
+    location: row.location,
+    name: row.name,
+    tags: row.tags,
+    raw: row.raw,
+    references: row.references,
+    parentKey: row.parentKey,
+  };
+}
+
+function toFinding(row: FindingRow): Finding {
+  const finding: Finding = {
+    control: row.control,
+    provider: row.provider,
+    account: row.account,
+    tenant: row.tenant,
+    resource: row.resource,
+    subjectKey: row.subjectKey,
+    type: row.type,
+    region: row.region,
+    status: row.status,
+    severity: row.severity,
+    message: row.message,
+    evidence: row.evidence,
+  };
+  if (row.waiver !== null) {
+    finding.waiver = row.waiver;
+  }
+  return finding;
+}
+
+function toScanAccount(row: ScanAccountRow): ScanAccountRecord {
+  return {
+    provider: row.provider,
+    account: row.account,
+    owner: row.owner,
+    status: row.status,
+    reason: row.reason,
+    resources: row.resources,
+    skippedRegions: row.skippedRegions,
+    completeRegions: row.completeRegions,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+/** Keeps the last of several resources with the same identity, in first-seen order. */
+function dedupeResources(batch: CanonicalResource[]): CanonicalResource[] {
+  const byIdentity = new Map<string, CanonicalResource>();
+  for (const resource of batch) {
+    byIdentity.set(identify(resource.provider, resource.key), resource);
+  }
+  return [...byIdentity.values()];
+}
+
+/** Whether two findings share (tenant, control, subject key), which a scan holds once. */
+function hasRepeatedIdentity(batch: Finding[]): boolean {
+  const identities = new Set(
+    batch.map((finding) => JSON.stringify([finding.tenant, finding.control, finding.subjectKey])),
+  );
+  return identities.size < batch.length;
+}
+
+// The keyset of streamFindings; it must match findings_stream_idx expression for expression.
+const findingOrder = [
+  sql`(coalesce(${findings.tenant}, '') collate "C")`,
+  sql`(${findings.control} collate "C")`,
+  sql`(${findings.resource} collate "C")`,
+  sql`${findings.id}`,
+];
+
+/** The keyset condition for the findings that follow `row` in streamFindings order. */
+function placeAfterFinding(row: FindingRow): SQL {
+  const keyset = sql.join(findingOrder, sql`, `);
+  return sql`(${keyset}) > (${row.tenant ?? ""}, ${row.control}, ${row.resource}, ${row.id})`;
+}
+
+class DatabaseStore implements Store {
+  constructor(private readonly connection: Connection) {}
+
+  get driver(): "postgres" | "pglite" {
+    return this.connection.driver;
+  }
+
+  private get db() {
+    return this.connection.db;
+  }
+
+  async migrate(): Promise<MigrationResult> {
+    try {
+      const before = await countAppliedMigrations(this.db);
+      await this.connection.migrate();
+      const after = await countAppliedMigrations(this.db);
+      return { applied: after - before, total: after };
+    } catch (error) {
+      throw toStoreError(error, "apply database migrations", "migration");
+    }
+  }
+
+  async createScan(input: CreateScanInput): Promise<{ id: string; startedAt: Date }> {
+    try {
+      const [row] = await this.db
+        .insert(scans)
+        .values({
+          startedAt: input.startedAt ?? new Date(),
+          trigger: input.trigger,
+          policyHash: input.policyHash ?? null,
+        })
+        .returning({ id: scans.id, startedAt: scans.startedAt });
+      if (row === undefined) {
+        throw new StoreError("unknown", "create a scan");
+      }
+      return row;
+    } catch (error) {
+      throw toStoreError(error, "create a scan");
+    }
+  }
+
+  async recordAccountCollection(
+    scanId: string,
+    owner: OwnerId,
+    collection: AccountCollection,
+    timing: AccountTiming = {},
+  ): Promise<void> {
+    const operation = "record an account's collection";
+    assertScanId(scanId, operation);
+
+    const row = {
+      scanId,
+      provider: collection.provider,
+      account: collection.account,
+      owner,
+      status: collection.status,
+      reason: collection.reason,
+      resources: collection.resources,
+      skippedRegions: collection.skippedRegions,
+      completeRegions: collection.completeRegions,
+      startedAt: timing.startedAt ?? null,
+      finishedAt: timing.finishedAt === undefined ? new Date() : timing.finishedAt,
+    };
+
+    try {
+      await this.db
+        .insert(scanAccounts)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [scanAccounts.scanId, scanAccounts.provider, scanAccounts.account],
+          set: {
+            owner: row.owner,
+            status: row.status,
+            reason: row.reason,
+            resources: row.resources,
+            skippedRegions: row.skippedRegions,
+            completeRegions: row.completeRegions,
+            startedAt: row.startedAt,
+            finishedAt: row.finishedAt,
+          },
+        });
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async writeResources(scanId: string, batch: CanonicalResource[]): Promise<WriteResourcesResult> {
+    const operation = "write resources";
+    assertScanId(scanId, operation);
+
+    const seenAt = new Date();
+    const result: WriteResourcesResult = { written: 0, changed: 0 };
+    // One upsert per slice; a key repeated within one statement would make it fail.
+    for (const slice of chunk(dedupeResources(batch), writeBatchSize)) {
+      try {
+        result.changed += await this.writeResourceSlice(scanId, slice, seenAt);
+        result.written += slice.length;
+      } catch (error) {
+        throw toStoreError(error, operation);
+      }
+    }
+    return result;
+  }
+
+  private async writeResourceSlice(
+    scanId: string,
+    slice: CanonicalResource[],
+    seenAt: Date,
+  ): Promise<number> {
+    const payload = slice.map((resource) => ({
+      provider: resource.provider,
+      key: resource.key,
+      id: resource.id,
+      account: resource.account,
+      type: resource.type,
+      region: resource.region,
+      location: resource.location,
+      name: resource.name,
+      tags: resource.tags,
+      raw: resource.raw,
+      references: resource.references,
+      parent_key: resource.parentKey,
+      content_hash: hashContent(resource.raw),
+    }));
+
+    // One statement per slice, its rows passed as a single jsonb parameter: building a
+    // 500-row insert through the query builder cost more than the database spent running it.
+    // Every part of the statement sees the table as it was before it, so `previous` holds the
+    // hashes stored until now; the row lock keeps a concurrent writer out of that window.
+    // Limitation: two writers storing the same new resource at the same moment both see no
+    // stored hash, so its first content can be snapshotted twice.
+    const [row] = await selectRows<{ changed: number }>(
+      this.db,
+      sql`
+        with input as (
+          select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as given(
+            provider provider, key text, id text, account text, type text, region text,
+            location text, name text, tags jsonb, raw jsonb, "references" jsonb,
+            parent_key text, content_hash text)
+        ),
+        previous as (
+          select stored.provider, stored.key, stored.content_hash
+          from resources stored
+          join input on input.provider = stored.provider and input.key = stored.key
+          for update of stored
+        ),
+        upserted as (
+          insert into resources (provider, key, id, account, type, region, location, name, tags,
+            raw, "references", parent_key, content_hash, first_seen, last_seen, last_scan_id,
+            deleted_at)
+          select provider, key, id, account, type, region, location, name, tags, raw,
+            "references", parent_key, content_hash, ${seenAt.toISOString()}::timestamptz,
+            ${seenAt.toISOString()}::timestamptz, ${scanId}::uuid, null
+          from input
+          on conflict (provider, key) do update set
+            id = excluded.id, account = excluded.account, type = excluded.type,
+            region = excluded.region, location = excluded.location, name = excluded.name,
+            tags = excluded.tags, raw = excluded.raw, "references" = excluded."references",
+            parent_key = excluded.parent_key, content_hash = excluded.content_hash,
+            last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id,
+            deleted_at = null
+        ),
+        captured as (
+          insert into resource_snapshots
+            (provider, resource_key, content_hash, raw, scan_id, captured_at)
+          select input.provider, input.key, input.content_hash, input.raw, ${scanId}::uuid,
+            ${seenAt.toISOString()}::timestamptz
+          from input
+          left join previous on previous.provider = input.provider and previous.key = input.key
+          where previous.content_hash is distinct from input.content_hash
+          returning 1
+        )
+        select count(*)::int as changed from captured`,
+    );
+    return row?.changed ?? 0;
+  }
+
+  async markUnseenResourcesDeleted(scanId: string, scope: UnseenResourceScope): Promise<number> {
+    const operation = "mark unseen resources deleted";
+    assertScanId(scanId, operation);
+    if (scope.regions?.length === 0) {
+      return 0;
+    }
+
+    const conditions = [
+      eq(resources.provider, scope.provider),
+      eq(resources.account, scope.account),
+      isNull(resources.deletedAt),
+      or(isNull(resources.lastScanId), ne(resources.lastScanId, scanId)),
+    ];
+    if (scope.regions !== undefined) {
+      conditions.push(inArray(resources.region, scope.regions));
+    }
+
+    try {
+      const marked = await this.db
+        .update(resources)
+        .set({ deletedAt: new Date() })
+        .where(and(...conditions))
+        .returning({ key: resources.key });
+      return marked.length;
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async listResourceSnapshots(provider: Provider, key: string): Promise<ResourceSnapshot[]> {
+    try {
+      return await this.db
+        .select({
+          contentHash: resourceSnapshots.contentHash,
+          raw: resourceSnapshots.raw,
+          scanId: resourceSnapshots.scanId,
+          capturedAt: resourceSnapshots.capturedAt,
+        })
+        .from(resourceSnapshots)
+        .where(
+          and(eq(resourceSnapshots.provider, provider), eq(resourceSnapshots.resourceKey, key)),
+        )
+        .orderBy(asc(resourceSnapshots.capturedAt), asc(resourceSnapshots.id));
+    } catch (error) {
+      throw toStoreError(error, "read the resource's history");
+    }
+  }
+
+  async *streamResources(options: StreamResourcesOptions = {}): AsyncIterable<CanonicalResource[]> {
+    const operation = "read resources";
+    const pageSize = options.batchSize ?? defaultPageSize;
+    assertPageSize(pageSize, operation);
+    if (options.scanId !== undefined) {
+      assertScanId(options.scanId, operation);
+    }
+
+    const scope =
+      options.scanId === undefined
+        ? isNull(resources.deletedAt)
+        : eq(resources.lastScanId, options.scanId);
+    let after: { provider: Provider; key: string } | undefined;
+    for (;;) {
+      const position =
+        after === undefined
+          ? undefined
+          : sql`(${resources.provider}, ${resources.key}) > (${after.provider}, ${after.key})`;
+      let page: ResourceRow[];
+      try {
+        page = await this.db
+          .select()
+          .from(resources)
+          .where(and(scope, position))
+          .orderBy(resources.provider, resources.key)
+          .limit(pageSize);
+      } catch (error) {
+        throw toStoreError(error, operation);
+      }
+
+      const last = page.at(-1);
+      if (last === undefined) {
+        return;
+      }
+      yield page.map(toCanonicalResource);
+      if (page.length < pageSize) {
+        return;
+      }
+      after = { provider: last.provider, key: last.key };
+    }
+  }
+
+  async writeFindings(scanId: string, batch: Finding[]): Promise<void> {
+    const operation = "write findings";
+    assertScanId(scanId, operation);
+    if (hasRepeatedIdentity(batch)) {
+      throw new StoreError("conflict", operation);
+    }
+
+    for (const slice of chunk(batch, writeBatchSize)) {
+      const payload = slice.map((finding) => ({
+        tenant: finding.tenant,
+        control: finding.control,
+        subject_key: finding.subjectKey,
+        resource: finding.resource,
+        provider: finding.provider,
+        account: finding.account,
+        type: finding.type,
+        region: finding.region,
+        status: finding.status,
+        severity: finding.severity,
+        message: finding.message,
+        evidence: finding.evidence,
+        waiver: finding.waiver ?? null,
+      }));
+      try {
+        // Rows travel as one jsonb parameter, as in writeResourceSlice and for the same reason;
+        // jsonb keeps an evidence item's absent `actual` absent and a null one null.
+        await this.db.execute(sql`
+          insert into findings (scan_id, tenant, control, subject_key, resource, provider,
+            account, type, region, status, severity, message, evidence, waiver)
+          select ${scanId}::uuid, tenant, control, subject_key, resource, provider, account,
+            type, region, status, severity, message, evidence, waiver
+          from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as given(
+            tenant text, control text, subject_key text, resource text, provider provider,
+            account text, type text, region text, status verdict, severity severity,
+            message text, evidence jsonb, waiver jsonb)
+          on conflict (scan_id, tenant, control, subject_key) do update set
+            resource = excluded.resource, provider = excluded.provider,
+            account = excluded.account, type = excluded.type, region = excluded.region,
+            status = excluded.status, severity = excluded.severity,
+            message = excluded.message, evidence = excluded.evidence, waiver = excluded.waiver`);
+      } catch (error) {
+        throw toStoreError(error, operation);
+      }
+    }
+  }
+
+  async *streamFindings(scanId: string, batchSize = defaultPageSize): AsyncIterable<Finding[]> {
+    const operation = "read findings";
+    assertPageSize(batchSize, operation);
+    assertScanId(scanId, operation);
+
+    let after: FindingRow | undefined;
+    for (;;) {
+      const position = after === undefined ? undefined : placeAfterFinding(after);
+      let page: FindingRow[];
+      try {
+        page = await this.db
+          .select()
+          .from(findings)
+          .where(and(eq(findings.scanId, scanId), position))
+          .orderBy(...findingOrder)
+          .limit(batchSize);
+      } catch (error) {
+        throw toStoreError(error, operation);
+      }
+
+      after = page.at(-1);
+      if (after === undefined) {
+        return;
+      }
+      yield page.map(toFinding);
+      if (page.length < batchSize) {
+        return;
+      }
+    }
+  }
+
+  async finishScan(scanId: string, status: FinishedScanStatus, finishedAt: Date): Promise<void> {
+    const operation = "finish the scan";
+    assertScanId(scanId, operation);
+
+    let updated: { id: string }[];
+    try {
+      updated = await this.db
+        .update(scans)
+        .set({ status, finishedAt })
+        .where(eq(scans.id, scanId))
+        .returning({ id: scans.id });
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+    if (updated.length === 0) {
+      throw new StoreError("not-found", operation);
+    }
+  }
+
+  async getScan(scanId: string): Promise<ScanRecord | null> {
+    if (!uuidPattern.test(scanId)) {
+      return null;
+    }
+    try {
+      const [scan] = await this.db.select().from(scans).where(eq(scans.id, scanId));
+      return scan === undefined ? null : await this.withAccounts(scan);
+    } catch (error) {
+      throw toStoreError(error, "read the scan");
+    }
+  }
+
+  async latestScan(): Promise<ScanRecord | null> {
+    try {
+      const [scan] = await this.db
+        .select()
+        .from(scans)
+        .orderBy(desc(scans.startedAt), desc(scans.id))
+        .limit(1);
+      return scan === undefined ? null : await this.withAccounts(scan);
+    } catch (error) {
+      throw toStoreError(error, "read the latest scan");
+    }
+  }
+
+  private async withAccounts(scan: ScanRow): Promise<ScanRecord> {
+    const accounts = await this.db
+      .select()
+      .from(scanAccounts)
+      .where(eq(scanAccounts.scanId, scan.id))
+      .orderBy(scanAccounts.provider, scanAccounts.account);
+    return { ...scan, accounts: accounts.map(toScanAccount) };
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.connection.close();
+    } catch (error) {
+      throw toStoreError(error, "close the database");
+    }
+  }
+}
+
+/** Opens the database, brings its schema up to date, and returns the store over it. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let connection: Connection;
+  try {
+    connection = await connect(options);
+  } catch (error) {
+    throw toStoreError(error, "open the database", "connection");
+  }
+
+  const store = new DatabaseStore(connection);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    // The server is first reached here; say so rather than blame the migrations.
+    if (error instanceof StoreError && error.kind === "connection") {
+      throw new StoreError("connection", "open the database", { cause: error.cause });
+    }
+    throw error;
+  }
+  return store;
+}
