@@ -15,8 +15,16 @@ function shortSubject(resource: string): string {
   return resource;
 }
 
-function plainTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+/** Widest a message column gets, so a row wraps instead of running off a terminal. */
+const messageWidth = 72;
+
+function plainTable(head: string[], colWidths?: (number | null)[]): Table.Table {
+  return new Table({
+    head,
+    style: { head: [], border: [], compact: true },
+    wordWrap: true,
+    ...(colWidths ? { colWidths } : {}),
+  });
 }
 
 /**
@@ -81,7 +89,10 @@ export async function writeTableReport(
       a.control.localeCompare(b.control) ||
       a.resource.localeCompare(b.resource),
   );
-  const details = plainTable(["severity", "status", "control", "owner", "resource", "message"]);
+  const details = plainTable(
+    ["severity", "status", "control", "owner", "resource", "message"],
+    [null, null, null, null, 48, messageWidth],
+  );
   for (const finding of attention) {
     details.push([
       finding.severity,

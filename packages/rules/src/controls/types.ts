@@ -1,5 +1,11 @@
 import type { InventoryIndex } from "../evaluate/inventory-index.js";
-import type { CanonicalResource, Evidence, Severity, Verdict } from "../model.js";
+import type {
+  CanonicalResource,
+  DiscoveredAccount,
+  Evidence,
+  Severity,
+  Verdict,
+} from "../model.js";
 import type { Owner } from "../policy/types.js";
 import type { ControlId } from "./catalogue.js";
 
@@ -54,6 +60,8 @@ export interface EvaluationContext {
   now: Date;
   /** References across the whole latest inventory, whoever owns it. */
   index: InventoryIndex;
+  /** Accounts the clouds report that the policy does not map, for account-level controls. */
+  discovered: readonly DiscoveredAccount[];
 }
 
 /** A control that judges one resource at a time. */

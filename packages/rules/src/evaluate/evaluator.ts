@@ -1,7 +1,13 @@
 import { isInventoried } from "../canonical/from-config-item.js";
 import { CONTROLS } from "../controls/registry.js";
 import type { Control, OwnerControl, ResourceControl, VerdictRow } from "../controls/types.js";
-import type { AccountCollection, CanonicalResource, Finding, Severity } from "../model.js";
+import type {
+  AccountCollection,
+  CanonicalResource,
+  DiscoveredAccount,
+  Finding,
+  Severity,
+} from "../model.js";
 import { ownerById, ownersOf, ownersOfAccount } from "../policy/owners.js";
 import type { Owner, Policy } from "../policy/types.js";
 import { InventoryIndex } from "./inventory-index.js";
@@ -22,6 +28,11 @@ export interface EvaluatorOptions {
   index: InventoryIndex;
   /** Controls to run (default: every implemented control). */
   controls?: readonly Control[];
+  /**
+   * Accounts the clouds report (Azure subscriptions list, AWS aggregator) that the policy does
+   * not map; account-level controls judge them with tenant null.
+   */
+  discovered?: readonly DiscoveredAccount[];
 }
 
 /** Evaluates resources batch by batch, then the owner-level controls. */
@@ -44,6 +55,7 @@ function appliesTo(control: ResourceControl, resource: CanonicalResource): boole
  */
 export function createEvaluator(options: EvaluatorOptions): Evaluator {
   const { policy, now, index } = options;
+  const discovered = options.discovered ?? [];
   const enabled = (options.controls ?? CONTROLS).filter(
     (control) => policy.controls[control.id]?.enabled !== false,
   );
@@ -84,7 +96,7 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
           .map((id) => ownerById(policy, id))
           .filter((owner): owner is Owner => owner !== undefined);
         for (const owner of owners) {
-          const context = { owner, now, index };
+          const context = { owner, now, index, discovered };
           for (const control of resourceControls) {
             if (!appliesTo(control, resource)) continue;
             findings.push(
@@ -96,10 +108,12 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
       return findings;
     },
 
+    // Limitation: no account- or stage-level control is implemented yet, so this returns no
+    // findings; unmapped discovered accounts are passed through for tenancy.account-dedicated.
     evaluateOwners() {
       const findings: Finding[] = [];
       for (const owner of ownersOf(policy)) {
-        const context = { owner, now, index };
+        const context = { owner, now, index, discovered };
         for (const control of ownerControls) {
           for (const verdict of control.evaluate(context)) {
             const { subject, ...row } = verdict;

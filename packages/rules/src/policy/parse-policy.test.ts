@@ -443,6 +443,7 @@ describe("parsePolicy on invalid files", () => {
         },
       ]);
       expect(policyError.message).toBe(policyError.issues[0]?.text);
+      expect(`${policyError.issues[0]}`).toBe(policyError.issues[0]?.text);
     }
   });
 });

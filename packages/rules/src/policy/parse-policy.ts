@@ -55,7 +55,10 @@ function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-/** A policy issue with its printed form. */
+/**
+ * A policy issue with its printed form; `String(issue)` and template literals print `text`
+ * too (the method is not enumerable, so the issue stays plain data).
+ */
 export function makeIssue(
   file: string,
   line: number | null,
@@ -63,13 +66,10 @@ export function makeIssue(
   message: string,
 ): PolicyIssue {
   const place = line === null ? file : `${file}:${line}`;
-  return {
-    file,
-    line,
-    path,
-    message,
-    text: path === "" ? `${place} ${message}` : `${place} ${path}: ${message}`,
-  };
+  const text = path === "" ? `${place} ${message}` : `${place} ${path}: ${message}`;
+  const issue: PolicyIssue = { file, line, path, message, text };
+  Object.defineProperty(issue, "toString", { value: () => text, enumerable: false });
+  return issue;
 }
 
 /** The node at a path, or the nearest enclosing node that exists; with the key node of a pair. */

@@ -59,5 +59,10 @@ export function contextWith(
   const index = new InventoryIndex();
   for (const resource of options.resources ?? []) index.add(resource);
   index.setAccounts(options.accounts ?? []);
-  return { owner: options.owner ?? ownerWith(), now: options.now ?? TEST_NOW, index };
+  return {
+    owner: options.owner ?? ownerWith(),
+    now: options.now ?? TEST_NOW,
+    index,
+    discovered: [],
+  };
 }

@@ -87,8 +87,8 @@ export async function collectAzure(options: AzureCollectOptions): Promise<Accoun
   // firewalls (not with the whole estate).
   const childTargets: ChildListTarget[] = [];
 
-  // Limitation: Resource Graph returns no rows, and no error, for a subscription the credential
-  // cannot read, so such a subscription is reported complete with zero resources.
+  // Resource Graph returns no rows, and no error, for a subscription the credential cannot
+  // read; the scan pipeline compares against the subscription list to catch that.
   for (let start = 0; start < subscriptions.length; start += batchSize) {
     const batch = subscriptions.slice(start, start + batchSize);
     logger.info({ subscriptions: batch.length, first: batch[0] }, "resource graph batch started");
