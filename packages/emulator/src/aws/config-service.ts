@@ -331,12 +331,16 @@ function readExpression(value: unknown): string {
   return value;
 }
 
-function readLimit(value: unknown, name: string, fallback: number): number {
-  if (value === undefined || value === null || value === 0) return fallback;
+/**
+ * The page size of one answer: what the caller asked for, but never more than the estate's
+ * `pageSize.config`, so an estate can force paging on clients that always ask for 100.
+ */
+function readLimit(value: unknown, name: string, pageSize: number): number {
+  if (value === undefined || value === null || value === 0) return pageSize;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
     throw new AwsServiceError(400, "InvalidLimitException", `${name} must be between 0 and 100`);
   }
-  return value;
+  return Math.min(value, pageSize);
 }
 
 function readCursor(token: unknown, scope: string, errorCode: string): PageCursor {

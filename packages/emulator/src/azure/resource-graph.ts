@@ -135,12 +135,13 @@ function readSubscriptions(value: unknown, estate: Estate): string[] {
   return value as string[];
 }
 
-function readTop(value: unknown, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
+/** Rows of one page: what `$top` asks for, capped by the estate's `pageSize.resourceGraph`. */
+function readTop(value: unknown, pageSize: number): number {
+  if (value === undefined || value === null) return pageSize;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1000) {
     throw badRequest("options.$top must be an integer between 1 and 1000.");
   }
-  return value;
+  return Math.min(value, pageSize);
 }
 
 function readCursor(options: JsonObject, scope: string, top: number): PageCursor {

@@ -2,6 +2,7 @@ import {
   ConfigServiceClient,
   type ConfigServiceClientConfig,
 } from "@aws-sdk/client-config-service";
+import { NetworkFirewallClient } from "@aws-sdk/client-network-firewall";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
@@ -34,7 +35,7 @@ const ARM_SCOPE = "https://management.azure.com/.default";
 
 /** Endpoints of a local emulator serving an estate directory. */
 export interface EstateEndpoints {
-  /** Base URL of the emulated AWS Config API (`http://127.0.0.1:N`). */
+  /** Base URL of the emulated AWS APIs, Config and Network Firewall (`http://127.0.0.1:N`). */
   awsEndpoint: string;
   /** Base URL of the emulated Azure Resource Manager (`https://127.0.0.1:N`). */
   azureEndpoint: string;
@@ -191,13 +192,15 @@ function createArmRequester(
 /** Retry behaviour of the AWS clients (`new ConfiguredRetryStrategy(...)` or SDK strategies). */
 export type AwsRetryStrategy = NonNullable<ConfigServiceClientConfig["retryStrategy"]>;
 
-/** AWS Config clients, one per account and region. */
+/** AWS clients, one per service, account and region. */
 export interface AwsClients {
   /**
    * The Config client for calls into `account` in `region` (cached). For an aggregator, pass
    * the account that holds it and its region.
    */
   config(account: string, region: string): ConfigServiceClient;
+  /** The Network Firewall client for calls into `account` in `region` (cached). */
+  networkFirewall(account: string, region: string): NetworkFirewallClient;
   /** Releases the clients' connections. */
   destroy(): void;
 }
@@ -213,7 +216,7 @@ export interface AwsClientOptions {
   roleName?: string;
   /** Access key id the emulator maps to an account; defaults to `estateAccessKeyId`. */
   estateAccessKeyId?: (account: string) => string;
-  /** Retry strategy of every Config client; the SDK's standard strategy when absent. */
+  /** Retry strategy of every AWS client; the SDK's standard strategy when absent. */
   retryStrategy?: AwsRetryStrategy;
   /** Counters to update; the process-wide `apiCallCounters` when absent. */
   counters?: ApiCallCounters;
@@ -228,13 +231,14 @@ export function estateAccessKeyId(account: string): string {
 }
 
 /**
- * Creates AWS Config clients: against AWS with the default provider chain (and, when
- * `roleName` is given, a role assumed per account), or against an emulator with one static
- * key per account and no role.
+ * Creates AWS clients (Config and Network Firewall): against AWS with the default provider
+ * chain (and, when `roleName` is given, a role assumed per account), or against an emulator
+ * with one static key per account and no role.
  */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const counters = options.counters ?? apiCallCounters;
-  const clients = new Map<string, ConfigServiceClient>();
+  const configClients = new Map<string, ConfigServiceClient>();
+  const firewallClients = new Map<string, NetworkFirewallClient>();
   const roleCredentials = new Map<string, ConfigServiceClientConfig["credentials"]>();
 
   function credentialsFor(account: string, region: string): ConfigServiceClientConfig {
@@ -259,33 +263,56 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     return { credentials };
   }
 
+  /** Region, credentials, endpoint and retries shared by every client of one account. */
+  function clientConfigFor(account: string, region: string) {
+    return {
+      region,
+      ...credentialsFor(account, region),
+      ...(options.estate ? { endpoint: options.estate.awsEndpoint } : {}),
+      ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+    };
+  }
+
   return {
     config(account, region) {
       const cacheKey = `${account}/${region}`;
-      let client = clients.get(cacheKey);
+      let client = configClients.get(cacheKey);
       if (!client) {
-        client = new ConfigServiceClient({
-          region,
-          ...credentialsFor(account, region),
-          ...(options.estate ? { endpoint: options.estate.awsEndpoint } : {}),
-          ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
-        });
-        addAwsCounting(client, counters);
-        clients.set(cacheKey, client);
+        client = new ConfigServiceClient(clientConfigFor(account, region));
+        client.middlewareStack.addRelativeTo(createAwsCountingMiddleware(counters), COUNTING_STEP);
+        configClients.set(cacheKey, client);
+      }
+      return client;
+    },
+    networkFirewall(account, region) {
+      const cacheKey = `${account}/${region}`;
+      let client = firewallClients.get(cacheKey);
+      if (!client) {
+        client = new NetworkFirewallClient(clientConfigFor(account, region));
+        client.middlewareStack.addRelativeTo(createAwsCountingMiddleware(counters), COUNTING_STEP);
+        firewallClients.set(cacheKey, client);
       }
       return client;
     },
     destroy() {
-      for (const client of clients.values()) client.destroy();
-      clients.clear();
+      for (const client of configClients.values()) client.destroy();
+      for (const client of firewallClients.values()) client.destroy();
+      configClients.clear();
+      firewallClients.clear();
     },
   };
 }
 
-/** Counts every attempt (inside the retry loop) and every throttling error. */
-function addAwsCounting(client: ConfigServiceClient, counters: ApiCallCounters): void {
-  const countingMiddleware =
-    <Args, Result>(next: (args: Args) => Promise<Result>) =>
+/** Where the counting middleware sits: inside the retry loop, so that every attempt counts. */
+const COUNTING_STEP = {
+  name: "plumblineApiCallCounter",
+  relation: "after",
+  toMiddleware: "retryMiddleware",
+} as const;
+
+/** Counts every attempt and every throttling error of an AWS client. */
+function createAwsCountingMiddleware(counters: ApiCallCounters) {
+  return <Args, Result>(next: (args: Args) => Promise<Result>) =>
     async (args: Args): Promise<Result> => {
       counters.aws.calls += 1;
       try {
@@ -295,9 +322,4 @@ function addAwsCounting(client: ConfigServiceClient, counters: ApiCallCounters):
         throw error;
       }
     };
-  client.middlewareStack.addRelativeTo(countingMiddleware, {
-    name: "plumblineApiCallCounter",
-    relation: "after",
-    toMiddleware: "retryMiddleware",
-  });
 }
