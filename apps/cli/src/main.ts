@@ -1,5 +1,7 @@
+import { FRAMEWORK_NAMES } from "@plumbline/rules";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandIo } from "./commands/command-io.js";
+import { controlsCommand } from "./commands/controls.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { scanCommand } from "./commands/scan.js";
 import { validateCommand } from "./commands/validate.js";
@@ -41,7 +43,23 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     )
     .option("--strict", "with --fail-on, count error verdicts as failures too")
     .option("--now <date>", "evaluation date (YYYY-MM-DD means 00:00 UTC, or RFC 3339)")
+    .addOption(
+      new Option(
+        "--framework <name>",
+        "table output: group findings by the requirements of this framework",
+      ).choices(FRAMEWORK_NAMES),
+    )
     .action(async (options) => setExitCode(await scanCommand(options, io)));
+
+  program
+    .command("controls")
+    .description("list the control catalogue and the framework requirements each supports")
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["table", "json", "markdown"])
+        .default("table"),
+    )
+    .action((options) => setExitCode(controlsCommand(options, io)));
 
   program
     .command("emulator")

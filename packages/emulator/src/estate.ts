@@ -74,6 +74,7 @@ const firewallLoggingType = "AWS::NetworkFirewall::LoggingConfiguration";
 
 const childKinds: Record<string, ArmChildKind> = {
   "microsoft.keyvault/vaults/keys": "keys",
+  "microsoft.keyvault/managedhsms/keys": "keys",
   "microsoft.cognitiveservices/accounts/deployments": "deployments",
 };
 

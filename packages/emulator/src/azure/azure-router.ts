@@ -193,6 +193,20 @@ function findRoute(request: ParsedRequest, options: AzureRouterOptions, rows: Js
     return childListRoute("listVaultKeys", "keys", readParent(key), subscription, request, options);
   }
   if (
+    /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.keyvault\/managedhsms\/[^/]+\/keys$/.test(
+      key,
+    )
+  ) {
+    return childListRoute(
+      "listManagedHsmKeys",
+      "keys",
+      readParent(key),
+      subscription,
+      request,
+      options,
+    );
+  }
+  if (
     /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.cognitiveservices\/accounts\/[^/]+\/deployments$/.test(
       key,
     )

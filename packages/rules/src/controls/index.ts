@@ -8,8 +8,10 @@ export type {
   ControlVerdict,
   EvaluationContext,
   OwnerControl,
+  OwnerEvaluationContext,
   OwnerSubject,
   OwnerVerdictRow,
   ResourceControl,
+  UnmappedEvaluationContext,
   VerdictRow,
 } from "./types.js";

@@ -75,6 +75,20 @@ export interface ResourceControl extends ControlMetadata {
   evaluate(resource: CanonicalResource, context: EvaluationContext): VerdictRow;
 }
 
+/** What an owner-level control may consult besides its own owner. */
+export interface OwnerEvaluationContext extends EvaluationContext {
+  /** Every owner the policy names, platform first, to tell an account that two of them list. */
+  owners: readonly Owner[];
+}
+
+/** The evaluation of accounts no owner maps; their rows carry tenant null. */
+export interface UnmappedEvaluationContext {
+  now: Date;
+  index: InventoryIndex;
+  /** Discovered accounts that no tenant and not the platform lists, each once. */
+  discovered: readonly DiscoveredAccount[];
+}
+
 /** The subject of a row that is not one inventoried resource: an account or a data-flow stage. */
 export interface OwnerSubject {
   resource: string;
@@ -93,7 +107,10 @@ export interface OwnerVerdictRow extends VerdictRow {
 /** A control that judges an owner as a whole: its accounts or its data-flow stages. */
 export interface OwnerControl extends ControlMetadata {
   scope: "owner";
-  evaluate(context: EvaluationContext): OwnerVerdictRow[];
+  /** Rows for the owner in `context`: once per tenant and once for the platform. */
+  evaluate(context: OwnerEvaluationContext): OwnerVerdictRow[];
+  /** Rows for the accounts no owner maps (tenant null); absent when the control has none. */
+  evaluateUnmapped?(context: UnmappedEvaluationContext): OwnerVerdictRow[];
 }
 
 /** Any control of the catalogue. */

@@ -1,11 +1,18 @@
 import { isInventoried } from "../canonical/from-config-item.js";
 import { CONTROLS } from "../controls/registry.js";
-import type { Control, OwnerControl, ResourceControl, VerdictRow } from "../controls/types.js";
+import type {
+  Control,
+  OwnerControl,
+  OwnerVerdictRow,
+  ResourceControl,
+  VerdictRow,
+} from "../controls/types.js";
 import type {
   AccountCollection,
   CanonicalResource,
   DiscoveredAccount,
   Finding,
+  OwnerId,
   Severity,
 } from "../model.js";
 import { ownerById, ownersOf, ownersOfAccount } from "../policy/owners.js";
@@ -17,6 +24,8 @@ import { applyWaivers } from "./waivers.js";
 export interface Inventory {
   resources: CanonicalResource[];
   accounts: AccountCollection[];
+  /** Accounts the clouds report, mapped or not (default none). */
+  discovered?: readonly DiscoveredAccount[];
 }
 
 /** Options of `createEvaluator`. */
@@ -39,8 +48,25 @@ export interface EvaluatorOptions {
 export interface Evaluator {
   /** Findings of the resource-level controls, once per owner of each resource's account. */
   evaluateResources(batch: readonly CanonicalResource[]): Finding[];
-  /** Findings of the account- and data-flow-level controls, for every owner. */
+  /**
+   * Findings of the account- and data-flow-level controls: once per tenant and once for the
+   * platform, each for its own accounts, then for the discovered accounts no owner maps.
+   */
   evaluateOwners(): Finding[];
+}
+
+/** Discovered accounts that no owner lists, each once. */
+function unmappedAccounts(
+  policy: Policy,
+  discovered: readonly DiscoveredAccount[],
+): DiscoveredAccount[] {
+  const seen = new Set<string>();
+  return discovered.filter((account) => {
+    const key = `${account.provider}|${account.account.toLowerCase()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return ownersOfAccount(policy, account.provider, account.account).length === 0;
+  });
 }
 
 function appliesTo(control: ResourceControl, resource: CanonicalResource): boolean {
@@ -108,26 +134,33 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
       return findings;
     },
 
-    // Limitation: no account- or stage-level control is implemented yet, so this returns no
-    // findings; unmapped discovered accounts are passed through for tenancy.account-dedicated.
     evaluateOwners() {
       const findings: Finding[] = [];
-      for (const owner of ownersOf(policy)) {
-        const context = { owner, now, index, discovered };
+      const record = (control: OwnerControl, verdict: OwnerVerdictRow, tenant: OwnerId) => {
+        const finding: Finding = {
+          control: control.id,
+          ...verdict.subject,
+          tenant,
+          status: verdict.status,
+          severity: severityOf(control),
+          message: verdict.message,
+          evidence: verdict.evidence,
+        };
+        findings.push(applyWaivers(policy, finding, now));
+      };
+
+      const owners = ownersOf(policy);
+      for (const owner of owners) {
+        const context = { owner, owners, now, index, discovered };
         for (const control of ownerControls) {
-          for (const verdict of control.evaluate(context)) {
-            const { subject, ...row } = verdict;
-            const finding: Finding = {
-              control: control.id,
-              ...subject,
-              tenant: owner.id,
-              status: row.status,
-              severity: severityOf(control),
-              message: row.message,
-              evidence: row.evidence,
-            };
-            findings.push(applyWaivers(policy, finding, now));
-          }
+          for (const verdict of control.evaluate(context)) record(control, verdict, owner.id);
+        }
+      }
+
+      const unmappedContext = { now, index, discovered: unmappedAccounts(policy, discovered) };
+      for (const control of ownerControls) {
+        for (const verdict of control.evaluateUnmapped?.(unmappedContext) ?? []) {
+          record(control, verdict, null);
         }
       }
       return findings;
@@ -141,9 +174,14 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
  * stream resources in batches.
  */
 export function evaluate(inventory: Inventory, policy: Policy, now: Date): Finding[] {
-  const index = new InventoryIndex();
+  const index = new InventoryIndex({ policy });
   for (const resource of inventory.resources) index.add(resource);
   index.setAccounts(inventory.accounts);
-  const evaluator = createEvaluator({ policy, now, index });
+  const evaluator = createEvaluator({
+    policy,
+    now,
+    index,
+    ...(inventory.discovered === undefined ? {} : { discovered: inventory.discovered }),
+  });
   return [...evaluator.evaluateResources(inventory.resources), ...evaluator.evaluateOwners()];
 }

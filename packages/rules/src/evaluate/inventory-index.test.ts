@@ -129,6 +129,8 @@ describe("InventoryIndex: KMS references", () => {
       status: "aws-managed",
       reference: "alias/aws/s3",
       alias: "alias/aws/s3",
+      account: "111122223333",
+      region: "eu-west-1",
     });
     expect(
       index.resolveKmsKey(
@@ -139,10 +141,52 @@ describe("InventoryIndex: KMS references", () => {
     ).toBe("aws-managed");
   });
 
-  it("reports references that resolve to nothing, with the reason", () => {
+  it("matches key and alias ARNs written in upper case", () => {
+    expect(
+      index.resolveKmsKey(
+        "ARN:AWS:KMS:US-EAST-1:111122223333:KEY/0B1C2D3E-0000-4000-8000-000000000001",
+        "111122223333",
+        "eu-west-1",
+      ),
+    ).toMatchObject({ status: "resolved", keyManager: "AWS" });
+    expect(
+      index.resolveKmsKey("arn:aws:kms:us-east-1:111122223333:ALIAS/AWS/S3", "111122223333", null)
+        .status,
+    ).toBe("aws-managed");
+    expect(index.resolveKmsKey("ALIAS/retired", "111122223333", "us-east-1").status).toBe(
+      "resolved",
+    );
+  });
+
+  it("follows an alias to its target key in the alias's own account and region", () => {
+    const resolution = index.resolveKmsKey(
+      "arn:aws:kms:us-east-1:111122223333:alias/retired",
+      "444455556666",
+      "eu-west-1",
+    );
+    expect(resolution.status === "resolved" && resolution.key.account).toBe("111122223333");
+    expect(resolution.status === "resolved" && resolution.key.region).toBe("us-east-1");
+  });
+
+  it("reports references that resolve to nothing, with the reason and the place looked in", () => {
     expect(index.resolveKmsKey("alias/missing", "111122223333", "us-east-1")).toMatchObject({
       status: "unresolved",
       reason: "no KMS alias alias/missing in account 111122223333 region us-east-1",
+      missing: "alias",
+      account: "111122223333",
+      region: "us-east-1",
+    });
+    expect(
+      index.resolveKmsKey(
+        "arn:aws:kms:eu-central-1:999988887777:key/0b1c2d3e-0000-4000-8000-000000000009",
+        "111122223333",
+        "us-east-1",
+      ),
+    ).toMatchObject({
+      status: "unresolved",
+      missing: "key",
+      account: "999988887777",
+      region: "eu-central-1",
     });
     expect(
       index.resolveKmsKey("0b1c2d3e-0000-4000-8000-000000000002", "111122223333", "eu-west-1")

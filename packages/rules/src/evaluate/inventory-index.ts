@@ -1,6 +1,9 @@
 import { isRecord, readString } from "../canonical/document.js";
 import { isInventoried } from "../canonical/from-config-item.js";
 import type { AccountCollection, CanonicalResource, Provider } from "../model.js";
+import type { Policy } from "../policy/types.js";
+import { DataflowIndex } from "./dataflow-index.js";
+import { NetworkIndex } from "./network-index.js";
 
 /** Outcome of resolving an Azure key URI. */
 export type AzureKeyResolution =
@@ -32,6 +35,9 @@ export type KmsKeyResolution =
       reference: string;
       /** The `alias/aws/*` alias that marks the key as AWS-managed. */
       alias: string;
+      /** Account and region the alias belongs to (from its ARN, else the referring resource's). */
+      account: string;
+      region: string | null;
     }
   | {
       status: "resolved";
@@ -47,10 +53,19 @@ export type KmsKeyResolution =
       reference: string;
       /** Why nothing was found, for error messages. */
       reason: string;
+      /**
+       * What is missing: no key or no alias by that name in the inventory, or an alias whose
+       * item names no target key.
+       */
+      missing: "key" | "alias" | "alias-target";
+      /** Account and region that would hold the missing key or alias. */
+      account: string;
+      region: string | null;
     };
 
 const AZURE_KEY_URI = /^https:\/\/([^/]+)\/keys\/([^/]+)(?:\/([^/?#]+))?\/?$/i;
-const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
+// ARNs are matched without case; the account and region parts keep the spelling written.
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/i;
 
 function hostOf(uri: string): string | null {
   try {
@@ -60,6 +75,12 @@ function hostOf(uri: string): string | null {
   }
 }
 
+/** Options of `InventoryIndex`. */
+export interface InventoryIndexOptions {
+  /** The policy whose data-flow selectors decide which resources the index keeps for them. */
+  policy?: Policy;
+}
+
 /**
  * The few resources that other resources refer to, collected while a whole inventory streams
  * past: Azure key vaults, managed HSMs and their keys; AWS KMS keys and aliases; account-level
@@ -67,6 +88,10 @@ function hostOf(uri: string): string | null {
  * Also knows which accounts (and AWS regions) were collected completely.
  */
 export class InventoryIndex {
+  /** Network resources that private endpoint, DNS and egress verdicts follow. */
+  readonly network = new NetworkIndex();
+  /** Resources the tenants' data-flow stages select. */
+  readonly dataflow: DataflowIndex;
   private readonly vaultsByHost = new Map<string, CanonicalResource>();
   private readonly vaultKeys = new Map<string, CanonicalResource>();
   private readonly kmsKeys = new Map<string, CanonicalResource>();
@@ -74,9 +99,15 @@ export class InventoryIndex {
   private readonly accountPublicAccessBlocks = new Map<string, CanonicalResource>();
   private readonly accounts = new Map<string, AccountCollection>();
 
+  constructor(options: InventoryIndexOptions = {}) {
+    this.dataflow = new DataflowIndex(options.policy ?? null);
+  }
+
   /** Keeps the resource when it is of a referenced type; ignores everything else. */
   add(resource: CanonicalResource): void {
     if (!isInventoried(resource)) return;
+    this.network.add(resource);
+    this.dataflow.add(resource);
     switch (resource.type) {
       case "Microsoft.KeyVault/vaults":
         this.addVault(resource, "properties.vaultUri");
@@ -110,6 +141,11 @@ export class InventoryIndex {
     for (const account of accounts) {
       this.accounts.set(accountKey(account.provider, account.account), account);
     }
+  }
+
+  /** Every account collection record, in the order they were set. */
+  accountCollections(): AccountCollection[] {
+    return [...this.accounts.values()];
   }
 
   /** The collection record of an account, or undefined when it was not collected at all. */
@@ -165,31 +201,50 @@ export class InventoryIndex {
     const trimmed = reference.trim();
     const arn = KMS_ARN.exec(trimmed);
     const keyAccount = arn?.[2] ?? account;
-    const keyRegion = arn?.[1] ?? region;
-    const isAlias = arn !== null ? arn[3] === "alias" : trimmed.startsWith("alias/");
-    const name = arn !== null ? `${arn[3]}/${arn[4]}` : trimmed;
+    const keyRegion = arn?.[1]?.toLowerCase() ?? region;
+    const kind = arn?.[3]?.toLowerCase();
+    const isAlias = arn !== null ? kind === "alias" : /^alias\//i.test(trimmed);
+    const name = arn !== null ? `${kind}/${arn[4]}` : trimmed;
+    const where = `account ${keyAccount} region ${keyRegion ?? "unknown"}`;
 
     if (isAlias) {
       if (name.toLowerCase().startsWith("alias/aws/")) {
-        return { status: "aws-managed", reference, alias: name };
+        return {
+          status: "aws-managed",
+          reference,
+          alias: name,
+          account: keyAccount,
+          region: keyRegion,
+        };
       }
       const alias = this.kmsAliases.get(kmsLookupKey(keyAccount, keyRegion, name));
       if (alias === undefined) {
         return {
           status: "unresolved",
           reference,
-          reason: `no KMS alias ${name} in account ${keyAccount} region ${keyRegion ?? "unknown"}`,
+          reason: `no KMS alias ${name} in ${where}`,
+          missing: "alias",
+          account: keyAccount,
+          region: keyRegion,
         };
       }
       const target = readString(alias.raw, "configuration.TargetKeyId");
       if (target === undefined) {
-        return { status: "unresolved", reference, reason: `KMS alias ${name} has no TargetKeyId` };
+        return {
+          status: "unresolved",
+          reference,
+          reason: `KMS alias ${name} has no TargetKeyId`,
+          missing: "alias-target",
+          account: keyAccount,
+          region: keyRegion,
+        };
       }
-      const resolved = this.resolveKmsKey(target, keyAccount, keyRegion);
+      // A target written as a bare key id lives in the alias's own account and region.
+      const resolved = this.resolveKmsKey(target, alias.account, alias.region ?? keyRegion);
       return resolved.status === "resolved" ? { ...resolved, reference, alias: name } : resolved;
     }
 
-    const keyId = arn !== null ? (arn[4] ?? "") : trimmed.replace(/^key\//, "");
+    const keyId = arn !== null ? (arn[4] ?? "") : trimmed.replace(/^key\//i, "");
     const key =
       this.kmsKeys.get(trimmed.toLowerCase()) ??
       this.kmsKeys.get(kmsLookupKey(keyAccount, keyRegion, keyId));
@@ -197,7 +252,10 @@ export class InventoryIndex {
       return {
         status: "unresolved",
         reference,
-        reason: `no KMS key ${keyId} in account ${keyAccount} region ${keyRegion ?? "unknown"}`,
+        reason: `no KMS key ${keyId} in ${where}`,
+        missing: "key",
+        account: keyAccount,
+        region: keyRegion,
       };
     }
     const keyManager = readString(key.raw, "configuration.keyManager") ?? null;

@@ -33,6 +33,12 @@ import {
 } from "./aws-config-queries.js";
 import type { AwsClients } from "./clients.js";
 import { describeError } from "./errors.js";
+import {
+  FIREWALL_RESOURCE_TYPE,
+  type FirewallTarget,
+  findFirewallTarget,
+  readLoggingConfigurationItem,
+} from "./firewall-logging.js";
 import type { CollectorCommonOptions } from "./types.js";
 
 /** The Config aggregator to query instead of each account and region. */
@@ -76,6 +82,8 @@ interface AwsRun {
   tallies: Map<string, AccountTally>;
   regions: Set<string>;
   sleep: (milliseconds: number) => Promise<void>;
+  /** Firewalls delivered since their logging configurations were last read. */
+  pendingFirewalls: FirewallTarget[];
 }
 
 /** Why a step stopped early, phrased for the account's reason. */
@@ -92,8 +100,12 @@ class StepFailure extends Error {
  * plus batch reads for the Bedrock types. A region that refuses the account's credentials while
  * another accepts them is taken as not enabled (`skippedRegions`); when every region refuses,
  * the account is `failed`. With an aggregator the aggregate forms are used once for all
- * accounts. Deleted items are left out. Each page is handed to `onResources` and awaited before
- * the next one is read. Returns one result per account, in the order given.
+ * accounts. Every collected Network Firewall's logging configuration is then read through the
+ * Network Firewall API, with the firewall account's own credentials, and delivered as an
+ * `AWS::NetworkFirewall::LoggingConfiguration` resource; a call that fails leaves the
+ * firewall's region incomplete. Deleted items are left out. Each page is handed to
+ * `onResources` and awaited before the next one is read. Returns one result per account, in the
+ * order given.
  */
 export async function collectAws(options: AwsCollectOptions): Promise<AccountCollection[]> {
   const logger = options.logger ?? pino({ level: "silent" });
@@ -107,6 +119,7 @@ export async function collectAws(options: AwsCollectOptions): Promise<AccountCol
     tallies,
     regions: new Set(options.regions ?? AWS_REGION_NAMES),
     sleep: options.sleep ?? ((milliseconds) => delay(milliseconds)),
+    pendingFirewalls: [],
   };
 
   if (options.aggregator) {
@@ -244,6 +257,8 @@ async function collectAccountRegion(
     );
     note(error.message);
   }
+  // Firewalls already delivered get their logging read even when a later page failed.
+  await collectFirewallLogging(run, tally.account, region, run.pendingFirewalls.splice(0), note);
 
   if (problems.length === 0) return { kind: "complete" };
   return { kind: "partial", reason: problems.join("; ") };
@@ -306,6 +321,11 @@ async function deliverItems(
     tally.resources += 1;
     accounts.add(resource.account);
     page.push(resource);
+    if (resource.type === FIREWALL_RESOURCE_TYPE) {
+      const firewall = findFirewallTarget(resource);
+      if (firewall !== null) run.pendingFirewalls.push(firewall);
+      else note(`${operation}: firewall ${resource.key} has no region, so its logging is unread`);
+    }
   }
   run.options.onProgress?.({
     kind: "page",
@@ -316,6 +336,36 @@ async function deliverItems(
     resources: page.length,
   });
   if (page.length > 0) await run.options.onResources(page);
+}
+
+/**
+ * Reads the logging configuration of each firewall of one account and region and delivers them
+ * as pages of canonical resources. A call that fails is noted with its reason and the other
+ * firewalls are still read.
+ */
+async function collectFirewallLogging(
+  run: AwsRun,
+  account: string,
+  region: string,
+  firewalls: readonly FirewallTarget[],
+  note: (reason: string) => void,
+): Promise<void> {
+  if (firewalls.length === 0) return;
+  const client = run.options.clients.networkFirewall(account, region);
+  const items: Record<string, unknown>[] = [];
+  for (const firewall of firewalls) {
+    try {
+      items.push(await readLoggingConfigurationItem(client, firewall));
+    } catch (error) {
+      const where = `DescribeLoggingConfiguration of ${firewall.arn ?? firewall.name} in ${region}`;
+      const reason = describeAwsFailure(where, error);
+      run.logger.warn({ account, region, reason }, "aws firewall logging unreadable");
+      note(reason);
+    }
+  }
+  for (const group of chunk(items, CONFIG_PAGE_LIMIT)) {
+    await deliverItems(run, group, "DescribeLoggingConfiguration", region, note, account);
+  }
 }
 
 /** Reads one type through the discovered-resource list and batch reads, page by page. */
@@ -459,6 +509,12 @@ async function collectThroughAggregator(run: AwsRun, aggregator: AwsAggregator):
   }
 
   await collectAggregatedDiscoveredTypes(run, client, aggregator, known);
+  const aggregatedComplete = new Set(
+    [...run.tallies.values()]
+      .filter((tally) => tally.status() === "complete")
+      .map((tally) => tally.account),
+  );
+  const loggingFailures = await collectAggregatedFirewallLogging(run);
 
   for (const tally of run.tallies.values()) {
     if (!known.has(tally.account)) {
@@ -466,12 +522,49 @@ async function collectThroughAggregator(run: AwsRun, aggregator: AwsAggregator):
       tally.addProblem(
         `the aggregator ${aggregator.name} holds no configuration items for the account`,
       );
-    } else if (tally.status() === "complete") {
+    } else if (aggregatedComplete.has(tally.account)) {
       // Limitation: the aggregator does not say which regions it gathers for an account; a
       // complete aggregated account counts every region in scope as collected.
-      tally.completeRegions.push(...run.regions);
+      const failedRegions = loggingFailures.get(tally.account);
+      tally.completeRegions.push(
+        ...[...run.regions].filter((region) => !failedRegions?.has(region)),
+      );
     }
   }
+}
+
+/**
+ * Reads the logging configuration of every firewall the aggregate queries delivered, per
+ * account and region, with the firewall account's own credentials. Returns, per account, the
+ * regions where a call failed; each failure is also a problem of the account.
+ */
+// Limitation: with an aggregator and no role to assume, firewall logging is read with the
+// default credentials, which normally see only their own account, so the firewalls of other
+// accounts leave those accounts partial.
+async function collectAggregatedFirewallLogging(
+  run: AwsRun,
+): Promise<Map<string, Set<string>>> {
+  const groups = new Map<string, FirewallTarget[]>();
+  for (const firewall of run.pendingFirewalls.splice(0)) {
+    const groupKey = `${firewall.account}/${firewall.region}`;
+    const group = groups.get(groupKey);
+    if (group) group.push(firewall);
+    else groups.set(groupKey, [firewall]);
+  }
+
+  const failures = new Map<string, Set<string>>();
+  for (const firewalls of groups.values()) {
+    const [first] = firewalls;
+    if (!first) continue;
+    const { account, region } = first;
+    await collectFirewallLogging(run, account, region, firewalls, (reason) => {
+      run.tallies.get(account)?.addProblem(reason);
+      const regions = failures.get(account) ?? new Set<string>();
+      regions.add(region);
+      failures.set(account, regions);
+    });
+  }
+  return failures;
 }
 
 /**

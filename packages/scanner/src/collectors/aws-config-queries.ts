@@ -18,10 +18,9 @@ export const CONFIG_ITEM_FIELDS = [
 ] as const;
 
 /**
- * Resource types Plumbline reads through advanced queries (Select).
- *
- * Limitation: Network Firewall logging (`DescribeLoggingConfiguration`) is not collected yet, so
- * AWS firewalls carry no logging evidence.
+ * Resource types Plumbline reads through advanced queries (Select). The logging configuration of
+ * each `AWS::NetworkFirewall::Firewall` is not a Config type; it is read through the Network
+ * Firewall API.
  */
 export const SELECT_RESOURCE_TYPES = [
   "AWS::S3::Bucket",
@@ -45,6 +44,7 @@ export const DISCOVERED_RESOURCE_TYPES = [
   "AWS::Bedrock::Guardrail",
   "AWS::Bedrock::KnowledgeBase",
   "AWS::Bedrock::ApplicationInferenceProfile",
+  "AWS::Bedrock::Prompt",
 ] as const;
 
 /** Quotes a value as an advanced-query string literal. */

@@ -41,19 +41,21 @@ export interface AzureCollectOptions extends CollectorCommonOptions {
 /** A parent whose child list is read after the Resource Graph pass. */
 interface ChildListTarget {
   parent: CanonicalResource;
-  list: "deployments" | "keys" | "diagnosticSettings";
+  list: "deployments" | "keys" | "managedHsmKeys" | "diagnosticSettings";
 }
 
 /** Which parent types have child lists, by canonical type in lower case. */
 const CHILD_LISTS: Record<string, ChildListTarget["list"]> = {
   "microsoft.cognitiveservices/accounts": "deployments",
   "microsoft.keyvault/vaults": "keys",
+  "microsoft.keyvault/managedhsms": "managedHsmKeys",
   "microsoft.network/azurefirewalls": "diagnosticSettings",
 };
 
 const CHILD_LIST_LABELS: Record<ChildListTarget["list"], string> = {
   deployments: "model deployments",
   keys: "vault keys",
+  managedHsmKeys: "managed HSM keys",
   diagnosticSettings: "diagnostic settings",
 };
 
@@ -61,7 +63,7 @@ const CHILD_LIST_LABELS: Record<ChildListTarget["list"], string> = {
  * Collects Azure subscriptions: every resource through Resource Graph (batches of fewer than 300
  * subscriptions, 1,000-row pages, `$skipToken` followed, quota honoured), then the child lists
  * Resource Graph does not hold: model deployments of AI services accounts, keys of key vaults
- * and diagnostic settings of firewalls. Each page is handed to `onResources` and awaited before
+ * and managed HSMs, and diagnostic settings of firewalls. Each page is handed to `onResources` and awaited before
  * the next one is read. Returns one result per subscription, in the order given.
  */
 export async function collectAzure(options: AzureCollectOptions): Promise<AccountCollection[]> {
@@ -83,8 +85,8 @@ export async function collectAzure(options: AzureCollectOptions): Promise<Accoun
   }
   const subscriptions = [...tallies.keys()];
   // Limitation: the identities of parents with child lists are kept until the Resource Graph
-  // pass ends, so memory grows with the number of AI services accounts, key vaults and
-  // firewalls (not with the whole estate).
+  // pass ends, so memory grows with the number of AI services accounts, key vaults, managed
+  // HSMs and firewalls (not with the whole estate).
   const childTargets: ChildListTarget[] = [];
 
   // Resource Graph returns no rows, and no error, for a subscription the credential cannot
@@ -245,15 +247,10 @@ async function collectChildList(
     return;
   }
 
+  const { list } = target;
   const { resourceGroup, name } = resourceGroupAndName(parent.id);
   await captureRawBodies(async (captured) => {
-    const pages =
-      target.list === "deployments"
-        ? options.clients
-            .cognitiveServices(parent.account)
-            .deployments.list(resourceGroup, name)
-            .byPage()
-        : options.clients.keyVault(parent.account).keys.list(resourceGroup, name).byPage();
+    const pages = listChildPages(options.clients, list, parent.account, resourceGroup, name);
     for await (const _typedPage of pages) {
       // The SDK page is rebuilt through its models; the documents come from the body as sent.
       const body = captured.at(-1);
@@ -262,4 +259,22 @@ async function collectChildList(
       await handlePage(parseArmListBody(body.bodyText, operation).value);
     }
   });
+}
+
+/** The SDK's page iterator of one child list. */
+function listChildPages(
+  clients: AzureClients,
+  list: Exclude<ChildListTarget["list"], "diagnosticSettings">,
+  subscription: string,
+  resourceGroup: string,
+  name: string,
+): AsyncIterable<unknown> {
+  switch (list) {
+    case "deployments":
+      return clients.cognitiveServices(subscription).deployments.list(resourceGroup, name).byPage();
+    case "keys":
+      return clients.keyVault(subscription).keys.list(resourceGroup, name).byPage();
+    case "managedHsmKeys":
+      return clients.keyVault(subscription).managedHsmKeys.list(resourceGroup, name).byPage();
+  }
 }

@@ -116,7 +116,7 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
 
   const azureAccounts = policyAccounts(policy, "azure");
   const awsAccounts = policyAccounts(policy, "aws");
-  const index = new InventoryIndex();
+  const index = new InventoryIndex({ policy });
   const collect: ResourcePageHandler = async (page) => {
     for (const resource of page) {
       index.add(resource);

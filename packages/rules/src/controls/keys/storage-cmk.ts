@@ -1,66 +1,26 @@
-import { readPath, readString } from "../../canonical/document.js";
+import { readPath } from "../../canonical/document.js";
 import type { CanonicalResource } from "../../model.js";
+import { judgeKeySetting, judgeKmsCustomerKey, STORAGE_KEY_SOURCE } from "../customer-keys.js";
 import type { EvaluationContext, ResourceControl, VerdictRow } from "../types.js";
-import {
-  checkCollected,
-  derived,
-  describeResource,
-  formatValue,
-  observe,
-  row,
-} from "../verdicts.js";
+import { checkCollected, describeResource, formatValue, observe, row } from "../verdicts.js";
 
-const KEY_SOURCE = "properties.encryption.keySource";
 const KEY_VAULT_URI = "properties.encryption.keyvaultproperties.keyvaulturi";
 const SSE_RULES = "supplementaryConfiguration.ServerSideEncryptionConfiguration.rules";
 const SSE_ALGORITHM = `${SSE_RULES}[0].applyServerSideEncryptionByDefault.sseAlgorithm`;
 const SSE_KEY_ID = `${SSE_RULES}[0].applyServerSideEncryptionByDefault.kmsMasterKeyID`;
 
 function judgeStorageAccount(resource: CanonicalResource): VerdictRow {
-  const name = describeResource(resource);
-  const keySource = readPath(resource.raw, KEY_SOURCE);
-  const evidence = [observe(resource, KEY_SOURCE, "Microsoft.Keyvault")];
-
-  if (keySource === undefined || keySource === null || keySource === "") {
-    return row(
-      "fail",
-      `${name} has ${KEY_SOURCE} ${formatValue(keySource)}, ` +
-        `so Microsoft-managed keys encrypt it; expected Microsoft.Keyvault`,
-      evidence,
-    );
-  }
-  if (typeof keySource !== "string") {
-    return row(
-      "error",
-      `${name} has ${KEY_SOURCE} = ${formatValue(keySource)}; expected a key source name`,
-      evidence,
-    );
-  }
-  // Storage spells it `Microsoft.Keyvault`, Cognitive Services `Microsoft.KeyVault`: compare
-  // without case.
-  switch (keySource.toLowerCase()) {
-    case "microsoft.keyvault":
-      return row(
-        "pass",
-        `${name} is encrypted with a customer-managed key ` +
-          `(${KEY_SOURCE} = ${formatValue(keySource)})`,
-        [...evidence, observe(resource, KEY_VAULT_URI, "a key vault or managed HSM URI")],
-      );
-    case "microsoft.storage":
-      return row(
-        "fail",
-        `${name} is encrypted with Microsoft-managed keys ` +
-          `(${KEY_SOURCE} = ${formatValue(keySource)}); expected Microsoft.Keyvault`,
-        evidence,
-      );
-    default:
-      return row(
-        "error",
-        `${name} has ${KEY_SOURCE} = ${formatValue(keySource)}, ` +
-          `a value this control does not know; expected Microsoft.Keyvault or Microsoft.Storage`,
-        evidence,
-      );
-  }
+  // Storage spells it `Microsoft.Keyvault`, Cognitive Services `Microsoft.KeyVault`: the
+  // setting is compared without case. A managed HSM key is a customer-managed key too.
+  const verdict = judgeKeySetting(resource, STORAGE_KEY_SOURCE);
+  if (verdict.status !== "pass") return verdict;
+  return {
+    ...verdict,
+    evidence: [
+      ...verdict.evidence,
+      observe(resource, KEY_VAULT_URI, "a key vault or managed HSM URI"),
+    ],
+  };
 }
 
 function judgeBucket(resource: CanonicalResource, context: EvaluationContext): VerdictRow {
@@ -102,63 +62,13 @@ function judgeBucket(resource: CanonicalResource, context: EvaluationContext): V
     );
   }
 
-  const keyId = readString(resource.raw, SSE_KEY_ID);
-  evidence.push(observe(resource, SSE_KEY_ID, "a customer-managed KMS key"));
-  if (keyId === undefined) {
-    return row(
-      "fail",
-      `${name} uses ${algorithm} without a kmsMasterKeyID, which is the AWS-managed key aws/s3; ` +
-        `expected a customer-managed key`,
-      evidence,
-    );
-  }
-
-  const resolution = context.index.resolveKmsKey(keyId, resource.account, resource.region);
-  switch (resolution.status) {
-    case "aws-managed":
-      return row(
-        "fail",
-        `${name} is encrypted with the AWS-managed key ${resolution.alias} ` +
-          `(kmsMasterKeyID ${formatValue(keyId)}); expected a customer-managed key`,
-        evidence,
-      );
-    case "unresolved":
-      return row(
-        "error",
-        `${name} names KMS key ${formatValue(keyId)}, which resolves to nothing ` +
-          `(${resolution.reason}); cannot tell who manages it`,
-        evidence,
-      );
-    case "resolved": {
-      const managerEvidence = derived(
-        `${resolution.key.id}#configuration.keyManager`,
-        resolution.keyManager ?? undefined,
-        "CUSTOMER",
-      );
-      const via = resolution.alias === null ? "" : ` through ${resolution.alias}`;
-      if (resolution.keyManager === "CUSTOMER") {
-        return row(
-          "pass",
-          `${name} is encrypted with the customer-managed KMS key ${resolution.key.id}${via}`,
-          [...evidence, managerEvidence],
-        );
-      }
-      if (resolution.keyManager === "AWS") {
-        return row(
-          "fail",
-          `${name} is encrypted with the AWS-managed KMS key ${resolution.key.id}${via} ` +
-            `(keyManager "AWS"); expected keyManager CUSTOMER`,
-          [...evidence, managerEvidence],
-        );
-      }
-      return row(
-        "error",
-        `${name} is encrypted with KMS key ${resolution.key.id}${via} whose keyManager is ` +
-          `${formatValue(resolution.keyManager ?? undefined)}; expected CUSTOMER or AWS`,
-        [...evidence, managerEvidence],
-      );
-    }
-  }
+  // The bucket-key flag only reduces KMS calls; it says nothing about whose key encrypts.
+  return judgeKmsCustomerKey(resource, context, {
+    path: SSE_KEY_ID,
+    keyId: readPath(resource.raw, SSE_KEY_ID),
+    absentText: `${algorithm} uses the AWS-managed key aws/s3`,
+    evidence,
+  });
 }
 
 /** Object storage is encrypted with a customer-managed key. */

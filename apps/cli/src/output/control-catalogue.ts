@@ -1,0 +1,69 @@
+import {
+  CONTROL_IDS,
+  CONTROLS,
+  type ControlReference,
+  type ControlRemediation,
+  loadFrameworks,
+  requirementsSupportedBy,
+  type Severity,
+  type SupportedRequirement,
+} from "@plumbline/rules";
+
+/** One registered control with everything the catalogue says about it. */
+export interface CatalogueControl {
+  id: string;
+  /** The part of the id before the dot: `residency`, `keys`, `identity`, … */
+  area: string;
+  title: string;
+  severity: Severity;
+  /** `resource`: one verdict per resource of `resourceTypes`; `owner`: verdicts per tenant. */
+  scope: "resource" | "owner";
+  resourceTypes: string[];
+  rationale: string;
+  remediation: ControlRemediation;
+  references: ControlReference[];
+  /** Framework requirements the control supports, in framework order. */
+  requirements: SupportedRequirement[];
+}
+
+/** A framework the mappings cover, without its requirements (those hang off each control). */
+export interface CatalogueFramework {
+  name: string;
+  title: string;
+  citation: string;
+  url: string;
+}
+
+/** The document `plumbline controls --format json` prints; the Markdown doc is built from it. */
+export interface ControlCatalogue {
+  controls: CatalogueControl[];
+  /** Catalogue ids that the policy may name but no registered control implements. */
+  unregistered: string[];
+  frameworks: CatalogueFramework[];
+}
+
+/** Reads the registered controls and the framework mappings into one catalogue. */
+export function buildControlCatalogue(): ControlCatalogue {
+  const registered = new Set<string>(CONTROLS.map((control) => control.id));
+  return {
+    controls: CONTROLS.map((control) => ({
+      id: control.id,
+      area: control.id.slice(0, control.id.indexOf(".")),
+      title: control.title,
+      severity: control.severity,
+      scope: control.scope,
+      resourceTypes: [...control.resourceTypes],
+      rationale: control.rationale,
+      remediation: { ...control.remediation },
+      references: control.references.map((reference) => ({ ...reference })),
+      requirements: requirementsSupportedBy(control.id),
+    })),
+    unregistered: CONTROL_IDS.filter((id) => !registered.has(id)),
+    frameworks: loadFrameworks().map(({ name, title, citation, url }) => ({
+      name,
+      title,
+      citation,
+      url,
+    })),
+  };
+}

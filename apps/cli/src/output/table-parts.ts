@@ -1,0 +1,88 @@
+import type { Finding, Verdict } from "@plumbline/rules";
+import Table from "cli-table3";
+import type { FindingPages } from "./scan-report.js";
+
+/** Verdict columns of the count tables, in the order a person reads them. */
+export const verdictColumns: Verdict[] = ["pass", "fail", "error", "waived", "not-applicable"];
+
+const severityRank = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+/** Widest a message column gets, so a row wraps instead of running off a terminal. */
+const messageWidth = 72;
+
+/** How many findings of one control reached each verdict. */
+export type VerdictCounts = Record<Verdict, number>;
+
+/** Verdict counts per control, and the findings a person must look at. */
+export interface FindingTally {
+  counts: Map<string, VerdictCounts>;
+  /** fail, error and waived findings, most severe first. */
+  attention: Finding[];
+}
+
+/** Shortens an ARM id to its last segments so a table row stays readable in a terminal. */
+function shortSubject(resource: string): string {
+  const segments = resource.split("/").filter((segment) => segment.length > 0);
+  if (resource.startsWith("/subscriptions/") && segments.length > 4) {
+    return segments.slice(-3).join("/");
+  }
+  return resource;
+}
+
+/** A borderless-heading, compact table that wraps long cells. */
+export function plainTable(head: string[], colWidths?: (number | null)[]): Table.Table {
+  return new Table({
+    head,
+    style: { head: [], border: [], compact: true },
+    wordWrap: true,
+    ...(colWidths ? { colWidths } : {}),
+  });
+}
+
+/** Reads every page once, counting verdicts per control and keeping what needs attention. */
+export async function tallyFindings(pages: FindingPages): Promise<FindingTally> {
+  const counts = new Map<string, VerdictCounts>();
+  const attention: Finding[] = [];
+  for await (const page of pages) {
+    for (const finding of page) {
+      const row = counts.get(finding.control) ?? {
+        pass: 0,
+        fail: 0,
+        error: 0,
+        waived: 0,
+        "not-applicable": 0,
+      };
+      row[finding.status] += 1;
+      counts.set(finding.control, row);
+      if (finding.status === "fail" || finding.status === "error" || finding.status === "waived") {
+        attention.push(finding);
+      }
+    }
+  }
+  attention.sort(
+    (a, b) =>
+      severityRank[a.severity] - severityRank[b.severity] ||
+      a.control.localeCompare(b.control) ||
+      a.resource.localeCompare(b.resource),
+  );
+  return { counts, attention };
+}
+
+/** One row per finding: severity, status, control, owner, short subject and message. */
+export function formatFindingsTable(findings: readonly Finding[]): string {
+  const details = plainTable(
+    ["severity", "status", "control", "owner", "resource", "message"],
+    [null, null, null, null, 48, messageWidth],
+  );
+  for (const finding of findings) {
+    details.push([
+      finding.severity,
+      finding.status,
+      finding.control,
+      finding.tenant ?? "-",
+      shortSubject(finding.resource),
+      finding.message,
+    ]);
+  }
+  return details.toString();
+}

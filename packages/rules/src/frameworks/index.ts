@@ -1,0 +1,16 @@
+export {
+  FRAMEWORK_NAMES,
+  type FrameworkName,
+  frameworkByName,
+  loadFrameworks,
+  requirementsSupportedBy,
+  type SupportedRequirement,
+} from "./catalogue.js";
+export {
+  type Framework,
+  type FrameworkControlMapping,
+  FrameworkDataError,
+  type FrameworkRequirement,
+  frameworkSchema,
+  parseFramework,
+} from "./framework-schema.js";
