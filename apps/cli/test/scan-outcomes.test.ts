@@ -93,7 +93,7 @@ describe("plumbline scan outcomes and exit codes", () => {
     const policy = join(dir, "plumbline.yaml");
     await writeFile(
       policy,
-      "version: 1\ntenants:\n  - id: acme\n    accounts:\n      aws: [\"111122223333\"]\n" +
+      'version: 1\ntenants:\n  - id: acme\n    accounts:\n      aws: ["111122223333"]\n' +
         "    regions:\n      allowed: [westeurop]\n",
     );
     const result = await runCommand(["scan", "--policy", policy, "--estate", dir]);

@@ -1,4 +1,4 @@
-import type { CanonicalResource } from "@plumbline/rules";
+import { type CanonicalResource, readPath } from "@plumbline/rules";
 import { afterEach, describe, expect, it } from "vitest";
 import { collectAws } from "../src/collectors/index.js";
 import {
@@ -121,8 +121,13 @@ const inferenceProfile: ConfigItem = {
       CopyFrom: `arn:aws:bedrock:${REGION}:${AWS_ACCOUNT}:inference-profile/eu.anthropic.claude-3-5-sonnet-20240620-v1:0`,
     },
     Models: [
-      { ModelArn: "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0" },
-      { ModelArn: `arn:aws:bedrock:${REGION}::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0` },
+      {
+        ModelArn:
+          "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+      },
+      {
+        ModelArn: `arn:aws:bedrock:${REGION}::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0`,
+      },
     ],
     Status: "ACTIVE",
     Type: "APPLICATION",
@@ -392,7 +397,7 @@ describe("collectAws over the types the control catalogue reads", () => {
     expect(encrypted?.references).toEqual([
       {
         kind: "key",
-        target: (items.encryptedDb?.configuration as { kmsKeyId: string }).kmsKeyId,
+        target: readPath(items.encryptedDb, "configuration.kmsKeyId"),
         path: "configuration.kmsKeyId",
       },
     ]);
@@ -441,7 +446,11 @@ describe("collectAws over the types the control catalogue reads", () => {
     const resources = recorder.resources();
     const keyArn = `arn:aws:kms:${REGION}:${AWS_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     const expected = [
-      ["guardrail", "AWS::Bedrock::Guardrail", [{ kind: "key", target: keyArn, path: "configuration.KmsKeyArn" }]],
+      [
+        "guardrail",
+        "AWS::Bedrock::Guardrail",
+        [{ kind: "key", target: keyArn, path: "configuration.KmsKeyArn" }],
+      ],
       ["knowledgeBase", "AWS::Bedrock::KnowledgeBase", []],
       ["inferenceProfile", "AWS::Bedrock::ApplicationInferenceProfile", []],
       ["prompt", "AWS::Bedrock::Prompt", []],
@@ -496,7 +505,8 @@ describe("collectAws over the types the control catalogue reads", () => {
     expect(collection?.resources).toBe(Object.keys(items).length);
     const resources = recorder.resources();
     for (const item of Object.values(items)) {
-      const key = typeof item.arn === "string" ? item.arn : `${item.resourceType}/${item.resourceId}`;
+      const key =
+        typeof item.arn === "string" ? item.arn : `${item.resourceType}/${item.resourceId}`;
       const resource = findByKey(resources, key);
       expect(resource?.type).toBe(item.resourceType);
       expect(resource?.account).toBe(SECOND_ACCOUNT);

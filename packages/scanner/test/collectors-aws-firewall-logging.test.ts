@@ -270,12 +270,10 @@ describe("collectAws reading Network Firewall logging", () => {
     );
     expect(second?.completeRegions).toEqual([REGION]);
     const logging = recorder.resources().filter((resource) => resource.type === LOGGING_TYPE);
-    expect(logging.map((resource) => [resource.account, resource.region, resource.name])).toEqual(
-      [
-        [AWS_ACCOUNT, REGION, "nfw-egress"],
-        [SECOND_ACCOUNT, REGION, "nfw-wealth"],
-      ],
-    );
+    expect(logging.map((resource) => [resource.account, resource.region, resource.name])).toEqual([
+      [AWS_ACCOUNT, REGION, "nfw-egress"],
+      [SECOND_ACCOUNT, REGION, "nfw-wealth"],
+    ]);
     expect(logging[1]?.raw.configuration).toMatchObject({
       FirewallArn: firewallArn(SECOND_ACCOUNT, REGION, "nfw-wealth"),
       LoggingConfiguration: { LogDestinationConfigs: [{ LogType: "ALERT" }, { LogType: "FLOW" }] },

@@ -132,7 +132,8 @@ describe("collectAws", () => {
     expect(bucket?.region).toBe("eu-west-1");
     expect(bucket?.raw).toEqual(document);
     expect(clouds.emulator.requestCounts().SelectResourceConfig).toBe(1);
-    expect(clouds.emulator.requestCounts().ListDiscoveredResources).toBe(3);
+    // One discovered-resource list per Bedrock type.
+    expect(clouds.emulator.requestCounts().ListDiscoveredResources).toBe(4);
   });
 
   it("pages Select results and awaits each page before asking for the next", async () => {
@@ -362,7 +363,8 @@ describe("collectAws", () => {
       expect(resource?.raw).toEqual(selectForm);
     }
     const counts = clouds.emulator.requestCounts();
-    expect(counts.ListDiscoveredResources).toBe(4);
+    // Two guardrail pages, then one list for each of the other three Bedrock types.
+    expect(counts.ListDiscoveredResources).toBe(5);
     expect(counts.BatchGetResourceConfig).toBe(3);
   });
 

@@ -95,15 +95,16 @@ const hsmKey: ArmDocument = {
 };
 
 /** Virtual networks and their children, as separate ARM documents (documented fields). */
+const spokeVnetProperties = {
+  addressSpace: { addressPrefixes: ["192.168.0.0/16"] },
+  provisioningState: "Succeeded",
+};
 const spokeVnet: ArmDocument = {
   id: spokeVnetId,
   name: "vnet-contoso",
   type: "Microsoft.Network/virtualNetworks",
   location: "eastus",
-  properties: {
-    addressSpace: { addressPrefixes: ["192.168.0.0/16"] },
-    provisioningState: "Succeeded",
-  },
+  properties: spokeVnetProperties,
 };
 const spokeSubnet: ArmDocument = {
   id: `${spokeVnetId}/subnets/snet-pe`,
@@ -210,7 +211,9 @@ async function createCatalogueEstate(): Promise<CatalogueEstate> {
     name: "fw-logs",
   };
   const zone = moveDocument(
-    await readFixture<ArmDocument>("azure/Microsoft.Network_privateDnsZones.get.arm.spec-2024-06-01.json"),
+    await readFixture<ArmDocument>(
+      "azure/Microsoft.Network_privateDnsZones.get.arm.spec-2024-06-01.json",
+    ),
     `${subscriptionPath}/resourceGroups/rg-contoso-dns/`,
     `${hubPath}/resourceGroups/rg-hub-dns/`,
   );
@@ -404,9 +407,9 @@ describe("collectAzure over the shapes the control catalogue reads", () => {
     ]);
     // One Resource Graph query per batch, and no child list for the links.
     expect(clouds?.emulator.requestCounts().resourceGraph).toBe(1);
-    expect(resources.filter((resource) => resource.parentKey === zoneId.toLowerCase())).toHaveLength(
-      1,
-    );
+    expect(
+      resources.filter((resource) => resource.parentKey === zoneId.toLowerCase()),
+    ).toHaveLength(1);
   });
 
   it("reads private endpoints with their target, group and subnet", async () => {
@@ -437,7 +440,7 @@ describe("collectAzure over the shapes the control catalogue reads", () => {
     expect(spoke?.type).toBe("Microsoft.Network/virtualNetworks");
     expect(spoke?.region).toBe("eastus");
     expect(spoke?.raw.properties).toEqual({
-      ...spokeVnet.properties,
+      ...spokeVnetProperties,
       subnets: [spokeSubnet],
       virtualNetworkPeerings: [spokeToHub],
     });

@@ -1,7 +1,7 @@
+import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { buildControlCatalogue } from "../output/control-catalogue.js";
 import { formatControlsMarkdown } from "../output/controls-markdown.js";
 import { formatControlsTable } from "../output/controls-table.js";
-import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
 
 const formats = ["table", "json", "markdown"] as const;

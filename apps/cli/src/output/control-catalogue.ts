@@ -3,6 +3,7 @@ import {
   CONTROLS,
   type ControlReference,
   type ControlRemediation,
+  type FrameworkRequirement,
   loadFrameworks,
   requirementsSupportedBy,
   type Severity,
@@ -26,12 +27,13 @@ export interface CatalogueControl {
   requirements: SupportedRequirement[];
 }
 
-/** A framework the mappings cover, without its requirements (those hang off each control). */
+/** A framework with its whole mapping, including controls that are not registered yet. */
 export interface CatalogueFramework {
   name: string;
   title: string;
   citation: string;
   url: string;
+  requirements: FrameworkRequirement[];
 }
 
 /** The document `plumbline controls --format json` prints; the Markdown doc is built from it. */
@@ -59,11 +61,15 @@ export function buildControlCatalogue(): ControlCatalogue {
       requirements: requirementsSupportedBy(control.id),
     })),
     unregistered: CONTROL_IDS.filter((id) => !registered.has(id)),
-    frameworks: loadFrameworks().map(({ name, title, citation, url }) => ({
+    frameworks: loadFrameworks().map(({ name, title, citation, url, requirements }) => ({
       name,
       title,
       citation,
       url,
+      requirements: requirements.map((requirement) => ({
+        ...requirement,
+        controls: requirement.controls.map((mapping) => ({ ...mapping })),
+      })),
     })),
   };
 }

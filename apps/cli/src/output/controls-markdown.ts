@@ -96,43 +96,31 @@ function formatControl(control: CatalogueControl): string[] {
 }
 
 function formatFrameworks(catalogue: ControlCatalogue): string[] {
+  const registered = new Set(catalogue.controls.map((control) => control.id));
   const lines = [
     "## Framework mappings",
     "",
     "The same mappings, by framework. A mapping says a control supports a requirement; it does",
-    "not prove compliance with it (see [frameworks.md](frameworks.md)).",
+    "not prove compliance with it (see [frameworks.md](frameworks.md)). Controls in italics are",
+    "mapped but not implemented yet.",
     "",
   ];
   for (const framework of catalogue.frameworks) {
-    const byRequirement = new Map<string, { title: string; controls: string[] }>();
-    for (const control of catalogue.controls) {
-      for (const entry of control.requirements) {
-        if (entry.framework !== framework.name) {
-          continue;
-        }
-        const row = byRequirement.get(entry.requirement) ?? { title: entry.title, controls: [] };
-        row.controls.push(`\`${control.id}\``);
-        byRequirement.set(entry.requirement, row);
-      }
-    }
     lines.push(
       `### ${framework.title} (\`${framework.name}\`)`,
       "",
       `${framework.citation}: <${framework.url}>`,
       "",
-    );
-    if (byRequirement.size === 0) {
-      lines.push("No registered control supports a requirement of this framework yet.", "");
-      continue;
-    }
-    lines.push(
       tableRow(["Requirement", "Title", "Controls"]),
       tableRow(["---", "---", "---"]),
-      ...[...byRequirement.entries()].map(([requirement, row]) =>
-        tableRow([cell(requirement), cell(row.title), row.controls.join(", ")]),
-      ),
-      "",
     );
+    for (const requirement of framework.requirements) {
+      const controls = requirement.controls.map(({ control }) =>
+        registered.has(control) ? `\`${control}\`` : `_\`${control}\`_`,
+      );
+      lines.push(tableRow([cell(requirement.id), cell(requirement.title), controls.join(", ")]));
+    }
+    lines.push("");
   }
   return lines;
 }

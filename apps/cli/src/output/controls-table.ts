@@ -1,10 +1,11 @@
 import Table from "cli-table3";
 import type { ControlCatalogue } from "./control-catalogue.js";
 
-/** Widest the wrapped columns get, so the table fits a 160-column terminal. */
-const titleWidth = 42;
-const typesWidth = 38;
-const requirementsWidth = 34;
+/** Widths of the wrapped columns, so the table fits a 160-column terminal. */
+const titleWidth = 38;
+/** Fits the longest type name, `Microsoft.CognitiveServices/accounts/deployments`. */
+const typesWidth = 50;
+const requirementsWidth = 24;
 
 /**
  * The catalogue for a person at a terminal: one row per control with its severity, title,
@@ -23,7 +24,7 @@ export function formatControlsTable(catalogue: ControlCatalogue): string {
       control.id,
       control.severity,
       control.title,
-      control.resourceTypes.join("\n"),
+      control.resourceTypes.map((type) => (type === "*" ? "(every type)" : type)).join("\n"),
       control.requirements.map((entry) => `${entry.framework} ${entry.requirement}`).join("\n"),
     ]);
   }

@@ -2,7 +2,14 @@ import { readPath } from "../canonical/document.js";
 import type { KmsKeyResolution } from "../evaluate/inventory-index.js";
 import type { CanonicalResource, Evidence, Provider, ResourceReference } from "../model.js";
 import type { ControlVerdict, EvaluationContext, VerdictRow } from "./types.js";
-import { derived, describeResource, formatValue, observe, row } from "./verdicts.js";
+import {
+  checkCollected,
+  derived,
+  describeResource,
+  formatValue,
+  observe,
+  row,
+} from "./verdicts.js";
 
 /**
  * A setting that chooses between a customer-managed key and a provider-managed one, written as
@@ -216,6 +223,19 @@ function keysOfBucket(resource: CanonicalResource): KeyUse {
   }
   // SSE-KMS without a key id is the AWS-managed aws/s3 key.
   return keysNamed(resource, evidence, `${seen} without a kmsMasterKeyID (aws/s3)`, false);
+}
+
+/**
+ * An `error` row when a key-holding resource's document was not collected: S3 buckets keep
+ * their encryption in `supplementaryConfiguration`, everything else in `properties` or
+ * `configuration`.
+ */
+export function checkKeyHolderCollected(resource: CanonicalResource): VerdictRow | null {
+  return checkCollected(resource, {
+    properties: true,
+    configuration: true,
+    supplementaryConfiguration: resource.type === "AWS::S3::Bucket",
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ export function accountSubject(provider: Provider, account: string): OwnerSubjec
       resource,
       subjectKey: resource.toLowerCase(),
       provider,
-      account,
+      account: account.toLowerCase(),
       type: "Microsoft.Resources/subscriptions",
       region: null,
     };

@@ -38,13 +38,27 @@ function providersOf(control: Control): Set<"azure" | "aws"> {
 const files = controlFiles();
 
 describe("control registry", () => {
-  it("finds the five control files", () => {
+  it("finds one file for each implemented control", () => {
     expect(files.map((f) => `${f.area}/${f.name}`).sort()).toEqual([
+      "dataflow/stage-declared",
+      "dataflow/stage-region",
+      "dataflow/stage-resolves",
       "identity/local-auth-disabled",
+      "identity/managed-identity",
+      "keys/ai-cmk",
+      "keys/cmk-usable",
+      "keys/database-cmk",
       "keys/storage-cmk",
       "keys/vault-recoverable",
+      "network/egress-firewall-logged",
+      "network/private-dns",
+      "network/private-endpoint",
       "network/public-access-disabled",
+      "residency/ai-processing-scope",
+      "residency/key-location",
       "residency/region-allowed",
+      "tenancy/account-dedicated",
+      "tenancy/model-allowed",
     ]);
   });
 

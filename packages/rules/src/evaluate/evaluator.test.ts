@@ -147,8 +147,10 @@ describe("evaluate", () => {
   });
 
   it("gives the same findings whether resources stream in batches or arrive at once", () => {
-    const policy = policyOf("");
-    const index = new InventoryIndex();
+    const policy = policyOf(
+      ["    dataflow:", '      audit-trail: { resources: ["arn:aws:s3:::retail-*"] }'].join("\n"),
+    );
+    const index = new InventoryIndex({ policy });
     for (const resource of RESOURCES) index.add(resource);
     index.setAccounts(ACCOUNTS);
     const evaluator = createEvaluator({ policy, now: TEST_NOW, index });
@@ -160,7 +162,116 @@ describe("evaluate", () => {
     expect(streamed).toEqual(
       evaluate({ resources: RESOURCES, accounts: ACCOUNTS }, policy, TEST_NOW),
     );
-    expect(evaluator.evaluateOwners()).toEqual([]);
+    const stageRows = evaluator
+      .evaluateOwners()
+      .filter((f) => f.control === "dataflow.stage-region")
+      .map((f) => [f.resource, f.status]);
+    expect(stageRows).toEqual([["arn:aws:s3:::retail-audit", "pass"]]);
+  });
+});
+
+describe("owner-level evaluation", () => {
+  const PLATFORM = "00000000-0000-0000-0000-00000000a0ff";
+  const platformLines = [
+    "platform:",
+    "  accounts:",
+    `    azure: [${PLATFORM}]`,
+    '    aws: ["111122223333"]',
+    "  regions:",
+    "    allowed: [westeurope]",
+  ];
+  const rowsOf = (findings: Finding[], control: string) =>
+    findings.filter((f) => f.control === control).map((f) => [f.tenant, f.resource, f.status]);
+
+  it("runs once per tenant and once for the platform, each for its own accounts", () => {
+    const policy = policyOf(platformLines.join("\n"));
+    const findings = evaluate(
+      { resources: RESOURCES, accounts: [...ACCOUNTS, completeAccount("azure", PLATFORM)] },
+      policy,
+      TEST_NOW,
+    );
+    expect(rowsOf(findings, "tenancy.account-dedicated")).toEqual([
+      ["platform", `/subscriptions/${PLATFORM}`, "pass"],
+      ["platform", "111122223333", "fail"],
+      ["retail", `/subscriptions/${SUBSCRIPTION}`, "pass"],
+      ["retail", "111122223333", "fail"],
+    ]);
+    const shared = findings.find(
+      (f) =>
+        f.control === "tenancy.account-dedicated" &&
+        f.tenant === "retail" &&
+        f.account === "111122223333",
+    );
+    expect(shared?.message).toContain("the platform and tenant retail");
+  });
+
+  it("evaluates an account listed for two owners once per owner", () => {
+    const policy = policyOf(platformLines.join("\n"));
+    const findings = evaluate(
+      { resources: RESOURCES, accounts: [...ACCOUNTS, completeAccount("azure", PLATFORM)] },
+      policy,
+      TEST_NOW,
+    );
+    expect(
+      rowsOf(findings, "network.egress-firewall-logged").filter((r) => r[1] === "111122223333"),
+    ).toEqual([
+      ["platform", "111122223333", "not-applicable"],
+      ["retail", "111122223333", "not-applicable"],
+    ]);
+  });
+
+  it("judges each unmapped discovered account once, with tenant null, and mapped ones not at all", () => {
+    const findings = evaluate(
+      {
+        resources: RESOURCES,
+        accounts: ACCOUNTS,
+        discovered: [
+          { provider: "aws", account: "444455556666" },
+          { provider: "aws", account: "444455556666" },
+          { provider: "azure", account: SUBSCRIPTION.toUpperCase() },
+        ],
+      },
+      policyOf(""),
+      TEST_NOW,
+    );
+    const unmapped = findings.filter((f) => f.tenant === null);
+    expect(unmapped.map((f) => [f.control, f.resource, f.type, f.status])).toEqual([
+      ["tenancy.account-dedicated", "444455556666", "AWS::::Account", "fail"],
+    ]);
+  });
+
+  it("applies waivers and severity overrides to owner-level findings", () => {
+    const policy = policyOf(
+      [
+        "controls:",
+        "  dataflow.stage-declared: { severity: low }",
+        "waivers:",
+        "  - control: network.egress-firewall-logged",
+        '    account: "111122223333"',
+        "    reason: Central inspection arrives in January",
+        "    approvedBy: ciso@example.com",
+        "    expires: 2027-01-31",
+      ].join("\n"),
+    );
+    const vpc = fromConfigItem({
+      accountId: "111122223333",
+      awsRegion: "eu-west-1",
+      resourceType: "AWS::EC2::VPC",
+      resourceId: "vpc-0a1b2c3d4e5f60001",
+      arn: "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1b2c3d4e5f60001",
+      configuration: { vpcId: "vpc-0a1b2c3d4e5f60001", isDefault: false },
+      supplementaryConfiguration: {},
+    });
+    const findings = evaluate(
+      { resources: [...RESOURCES, vpc], accounts: ACCOUNTS },
+      policy,
+      TEST_NOW,
+    );
+    const egress = only(findings, "network.egress-firewall-logged", "111122223333");
+    expect([egress.status, egress.waiver?.verdict]).toEqual(["waived", "fail"]);
+    const declared = findings.filter((f) => f.control === "dataflow.stage-declared");
+    expect(declared).toHaveLength(6);
+    expect(new Set(declared.map((f) => f.severity))).toEqual(new Set(["low"]));
   });
 });
 

@@ -38,8 +38,8 @@ export interface EvaluatorOptions {
   /** Controls to run (default: every implemented control). */
   controls?: readonly Control[];
   /**
-   * Accounts the clouds report (Azure subscriptions list, AWS aggregator) that the policy does
-   * not map; account-level controls judge them with tenant null.
+   * Accounts the clouds report (Azure subscriptions list, AWS aggregator); those no owner lists
+   * are judged by the account-level controls with tenant null.
    */
   discovered?: readonly DiscoveredAccount[];
 }

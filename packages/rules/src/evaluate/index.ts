@@ -1,4 +1,10 @@
 export {
+  DataflowIndex,
+  type SelectableAccount,
+  type StageSelection,
+  selectorMatches,
+} from "./dataflow-index.js";
+export {
   createEvaluator,
   type Evaluator,
   type EvaluatorOptions,
@@ -8,6 +14,14 @@ export {
 export {
   type AzureKeyResolution,
   InventoryIndex,
+  type InventoryIndexOptions,
   type KmsKeyResolution,
 } from "./inventory-index.js";
+export {
+  type AwsAiResources,
+  NetworkIndex,
+  type VirtualNetworkPeering,
+  type VirtualNetworkRecord,
+  virtualNetworkIdOfSubnet,
+} from "./network-index.js";
 export { applyWaivers, findWaiver } from "./waivers.js";

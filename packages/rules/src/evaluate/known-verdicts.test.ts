@@ -8,16 +8,16 @@ import type { AccountCollection, CanonicalResource, Finding } from "../model.js"
 import { parsePolicy } from "../policy/parse-policy.js";
 import { evaluate } from "./evaluator.js";
 
-/**
- * The known-verdict cases of test-data/cases. Rows of controls not implemented yet are out of
- * scope here: network.private-endpoint (C05), keys.ai-cmk (C07) and keys.database-cmk (C08).
- */
+/** The known-verdict cases of test-data/cases, for every control they cover. */
 const IMPLEMENTED = new Set([
   "residency.region-allowed",
   "keys.storage-cmk",
+  "keys.ai-cmk",
+  "keys.database-cmk",
   "keys.vault-recoverable",
   "identity.local-auth-disabled",
   "network.public-access-disabled",
+  "network.private-endpoint",
 ]);
 
 interface ExpectedRow {
@@ -86,8 +86,20 @@ describe("known-verdict cases", () => {
     });
   }
 
-  it("covers every expected row of the five implemented controls", () => {
-    expect(expected.length).toBe(21);
+  it("covers every expected row of the implemented controls", () => {
+    expect(expected.length).toBe(25);
+  });
+
+  it("judges AI and database keys only on the types those controls list", () => {
+    const typesOf = (control: string) =>
+      findings.filter((f) => f.control === control).map((f) => f.type);
+    expect(typesOf("keys.ai-cmk")).toEqual(
+      Array.from({ length: 6 }, () => "Microsoft.CognitiveServices/accounts"),
+    );
+    expect(typesOf("keys.database-cmk")).toEqual([
+      "Microsoft.DBforPostgreSQL/flexibleServers",
+      "Microsoft.DBforPostgreSQL/flexibleServers",
+    ]);
   });
 
   it("emits no finding for resources outside the types of a control", () => {

@@ -1,4 +1,4 @@
-import { armKey, parseArmId } from "../canonical/arm-id.js";
+import { armKey } from "../canonical/arm-id.js";
 import { collectValues } from "../canonical/collect.js";
 import { isRecord, readString } from "../canonical/document.js";
 import type { CanonicalResource } from "../model.js";
@@ -58,11 +58,6 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
-}
-
-/** The VPC id an AWS item names at `path`, or for a VPC its own id. */
-function vpcIdOf(resource: CanonicalResource, path: string): string | undefined {
-  return readString(resource.raw, path);
 }
 
 /**
@@ -251,13 +246,13 @@ export class NetworkIndex {
         pushTo(this.vpcsByAccount, resource.account, resource);
         return;
       case "AWS::EC2::VPCEndpoint": {
-        const vpcId = vpcIdOf(resource, "configuration.vpcId");
+        const vpcId = readString(resource.raw, "configuration.vpcId");
         if (vpcId !== undefined)
           pushTo(this.vpcEndpoints, regionKey(resource.region, vpcId), resource);
         return;
       }
       case "AWS::NetworkFirewall::Firewall": {
-        const vpcId = vpcIdOf(resource, "configuration.VpcId");
+        const vpcId = readString(resource.raw, "configuration.VpcId");
         if (vpcId === undefined) pushTo(this.unplacedNetworkFirewalls, resource.account, resource);
         else pushTo(this.networkFirewalls, regionKey(resource.region, vpcId), resource);
         return;
@@ -281,9 +276,4 @@ export class NetworkIndex {
     }
     return entry;
   }
-}
-
-/** The subscription an ARM id names, lower-cased, or null. */
-export function subscriptionOfArmId(id: string): string | null {
-  return parseArmId(id).subscription;
 }

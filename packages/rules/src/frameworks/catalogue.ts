@@ -6,7 +6,11 @@ import gdpr from "./gdpr.json" with { type: "json" };
 import iso27001 from "./iso27001.json" with { type: "json" };
 import nis2 from "./nis2.json" with { type: "json" };
 
-/** The mapping files by the name each must declare, in the order frameworks are listed. */
+/**
+ * The mapping files by the name each must declare, in the order frameworks are listed.
+ * Limitation: each file maps one edition of its framework (C5:2020, ISO/IEC 27001:2022); a
+ * later edition that renumbers its criteria is not recognised until it gets a file of its own.
+ */
 const sources = {
   gdpr,
   dora,

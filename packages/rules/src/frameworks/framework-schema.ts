@@ -40,7 +40,7 @@ const requirementSchema = z
  * One framework mapping file: which controls of the catalogue support which requirements of a
  * law, regulation or standard. Validated when the frameworks are first loaded.
  */
-export const frameworkSchema = z
+const frameworkSchema = z
   .strictObject({
     /** Short name used on the command line (`--framework gdpr`). */
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),

@@ -11,6 +11,5 @@ export {
   type FrameworkControlMapping,
   FrameworkDataError,
   type FrameworkRequirement,
-  frameworkSchema,
   parseFramework,
 } from "./framework-schema.js";

@@ -541,9 +541,7 @@ async function collectThroughAggregator(run: AwsRun, aggregator: AwsAggregator):
 // Limitation: with an aggregator and no role to assume, firewall logging is read with the
 // default credentials, which normally see only their own account, so the firewalls of other
 // accounts leave those accounts partial.
-async function collectAggregatedFirewallLogging(
-  run: AwsRun,
-): Promise<Map<string, Set<string>>> {
+async function collectAggregatedFirewallLogging(run: AwsRun): Promise<Map<string, Set<string>>> {
   const groups = new Map<string, FirewallTarget[]>();
   for (const firewall of run.pendingFirewalls.splice(0)) {
     const groupKey = `${firewall.account}/${firewall.region}`;

@@ -1,3 +1,4 @@
+import { fromConfigItem } from "@plumbline/rules";
 import { describe, expect, it } from "vitest";
 import {
   batchItemToWireForm,
@@ -6,6 +7,7 @@ import {
 } from "./aws-config-queries.js";
 import { parseQuotaDuration, parseRetryAfter } from "./azure-quota.js";
 import { describeError } from "./errors.js";
+import { findFirewallTarget } from "./firewall-logging.js";
 
 describe("parseQuotaDuration", () => {
   it("reads Resource Graph's hh:mm:ss into milliseconds", () => {
@@ -78,5 +80,48 @@ describe("describeError", () => {
     });
     expect(describeError(error)).toBe("400 ThrottlingException: Rate exceeded");
     expect(describeError(new Error("plain   failure\n"))).toBe("plain failure");
+  });
+});
+
+describe("findFirewallTarget", () => {
+  const arn = "arn:aws:network-firewall:eu-west-1:111122223333:firewall/nfw-egress";
+  const firewall = {
+    accountId: "111122223333",
+    awsRegion: "eu-west-1",
+    resourceType: "AWS::NetworkFirewall::Firewall",
+    resourceId: arn,
+    resourceName: "nfw-egress",
+    arn,
+    configuration: { FirewallName: "nfw-egress", FirewallArn: arn, VpcId: "vpc-1" },
+  };
+
+  it("names a firewall by its ARN, account and region as AWS Config recorded them", () => {
+    expect(findFirewallTarget(fromConfigItem(firewall))).toEqual({
+      account: "111122223333",
+      region: "eu-west-1",
+      arn,
+      name: "nfw-egress",
+    });
+  });
+
+  it("falls back to the configuration's ARN, then to the name alone", () => {
+    const { arn: _arn, ...withoutArn } = firewall;
+    expect(findFirewallTarget(fromConfigItem(withoutArn))?.arn).toBe(arn);
+    const nameOnly = {
+      ...withoutArn,
+      resourceId: "e12b4a4a-b754-f8f2-35f5-f2a2fd291bd3",
+      configuration: { FirewallName: "nfw-named", VpcId: "vpc-1" },
+    };
+    expect(findFirewallTarget(fromConfigItem(nameOnly))).toMatchObject({
+      arn: null,
+      name: "nfw-named",
+    });
+  });
+
+  it("keeps a region the catalogue does not know, and ignores other types", () => {
+    const newRegion = { ...firewall, awsRegion: "eu-future-9" };
+    expect(findFirewallTarget(fromConfigItem(newRegion))?.region).toBe("eu-future-9");
+    const bucket = { ...firewall, resourceType: "AWS::S3::Bucket" };
+    expect(findFirewallTarget(fromConfigItem(bucket))).toBeNull();
   });
 });

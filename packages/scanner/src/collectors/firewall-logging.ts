@@ -31,7 +31,13 @@ export interface FirewallTarget {
  * for a firewall without a region (the regional API cannot be asked about it).
  */
 export function findFirewallTarget(resource: CanonicalResource): FirewallTarget | null {
-  if (resource.type !== FIREWALL_RESOURCE_TYPE || resource.region === null) return null;
+  if (resource.type !== FIREWALL_RESOURCE_TYPE) return null;
+  // The API is asked in the region as AWS spells it, even one the region catalogue lacks.
+  const region =
+    typeof resource.raw.awsRegion === "string" && resource.raw.awsRegion !== ""
+      ? resource.raw.awsRegion
+      : resource.region;
+  if (region === null) return null;
   const configuration = isRecord(resource.raw.configuration) ? resource.raw.configuration : {};
   const arn = [resource.raw.arn, configuration.FirewallArn, resource.raw.resourceId].find(
     (value): value is string => typeof value === "string" && value.startsWith("arn:"),
@@ -40,7 +46,7 @@ export function findFirewallTarget(resource: CanonicalResource): FirewallTarget 
     typeof configuration.FirewallName === "string" && configuration.FirewallName !== ""
       ? configuration.FirewallName
       : resource.name;
-  return { account: resource.account, region: resource.region, arn: arn ?? null, name };
+  return { account: resource.account, region, arn: arn ?? null, name };
 }
 
 /**

@@ -69,7 +69,11 @@ function judgeIdentity(resource: CanonicalResource, evidence: Evidence[]): Verdi
     );
   }
   if (kinds.some((kind) => IDENTITY_KINDS.has(kind))) {
-    return row("pass", `${name} carries a managed identity (${IDENTITY_TYPE} = ${formatValue(type)})`, all);
+    return row(
+      "pass",
+      `${name} carries a managed identity (${IDENTITY_TYPE} = ${formatValue(type)})`,
+      all,
+    );
   }
   return row(
     "fail",

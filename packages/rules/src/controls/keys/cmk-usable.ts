@@ -1,6 +1,7 @@
 import { isRecord, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence, ResourceReference } from "../../model.js";
 import {
+  checkKeyHolderCollected,
   combineKeyVerdicts,
   describeCollection,
   describeUnresolvedKms,
@@ -97,8 +98,6 @@ function judgeExistingVaultKey(
 
 // Limitation: a key URI that names a version is judged by the key's current attributes (enabled,
 // expiry), not by that version's own: the collectors list keys, not key versions.
-// Limitation: Plumbline does not list the keys of managed HSMs, so a managed HSM key that is not
-// in the inventory is an error, never a fail.
 
 function judgeAzureKey(
   resource: CanonicalResource,
@@ -131,24 +130,21 @@ function judgeAzureKey(
           version === null ? "" : ` (version ${version} judged by the key's current attributes)`;
         return { ...verdict, text: `${verdict.text}${pinned}` };
       }
-      if (vault.type === MANAGED_HSM) {
-        return judgement(
-          "error",
-          `${keyLabel} is not in the inventory, and the keys of managed HSMs are not collected`,
-          evidence,
-        );
-      }
       const collection = describeCollection(context, "azure", vault.account, null);
       return context.index.isCollectedComplete("azure", vault.account)
         ? judgement(
             "fail",
-            `${keyLabel} does not exist: the vault's keys were listed completely (${collection})`,
+            `${keyLabel} does not exist: the keys of ${describeVault(vault)} were listed completely (${collection})`,
             evidence,
           )
         : judgement("error", `${keyLabel} is not in the inventory: ${collection}`, evidence);
     }
   }
 }
+
+// Limitation: a KMS key missing from an account and region collected completely is taken as
+// deleted (fail); this relies on AWS Config recording every KMS key there, AWS-managed keys
+// included, and on the recorder covering AWS::KMS::Key and AWS::KMS::Alias.
 
 function judgeKmsKey(
   resource: CanonicalResource,
@@ -254,7 +250,7 @@ export const cmkUsable: ResourceControl = {
   resourceTypes: KEY_HOLDING_TYPES,
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkKeyHolderCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const name = describeResource(resource);
@@ -292,8 +288,9 @@ export const cmkUsable: ResourceControl = {
           status,
           `${name} depends on a customer-managed key that ` +
             `${status === "fail" ? "does not work" : "cannot be checked"}: ${seen}; ` +
-            "expected an existing, enabled, unexpired key in a vault with purge protection " +
-            "(AWS: keyState Enabled)",
+            (resource.provider === "azure"
+              ? "expected an existing, enabled, unexpired key in a vault with purge protection"
+              : "expected an existing KMS key with keyState Enabled"),
           evidence,
         );
     }

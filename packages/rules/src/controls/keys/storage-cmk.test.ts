@@ -189,6 +189,51 @@ describe("keys.storage-cmk on S3 buckets", () => {
     expect(verdict.message).toContain("through alias/contoso-data");
   });
 
+  it("passes a customer alias named by its ARN, written in any case", () => {
+    const alias = fromConfigItem({
+      accountId: "111122223333",
+      awsRegion: "us-east-1",
+      resourceType: "AWS::KMS::Alias",
+      resourceId: "alias/contoso-data",
+      arn: "arn:aws:kms:us-east-1:111122223333:alias/contoso-data",
+      configuration: {
+        AliasName: "alias/contoso-data",
+        TargetKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+      },
+    });
+    for (const reference of [
+      "arn:aws:kms:us-east-1:111122223333:alias/contoso-data",
+      "ARN:AWS:KMS:us-east-1:111122223333:ALIAS/CONTOSO-DATA",
+    ]) {
+      const document = withEncryption(bucket("contoso-cmk-bucket"), {
+        sseAlgorithm: "aws:kms",
+        kmsMasterKeyID: reference,
+      });
+      const verdict = judgeBucket(document, [customerKey(), alias]);
+      expect(verdict.status, reference).toBe("pass");
+    }
+  });
+
+  it("fails the AWS-managed key named by its alias name without looking it up", () => {
+    const document = withEncryption(bucket("contoso-cmk-bucket"), {
+      sseAlgorithm: "aws:kms",
+      kmsMasterKeyID: "alias/aws/s3",
+    });
+    const verdict = judgeBucket(document);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain("AWS-managed key alias/aws/s3");
+  });
+
+  it("reports a key in an account that was not scanned as an error saying so", () => {
+    const document = withEncryption(bucket("contoso-cmk-bucket"), {
+      sseAlgorithm: "aws:kms",
+      kmsMasterKeyID: "arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    });
+    const verdict = judgeBucket(document, [customerKey()]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain("account 999988887777 region us-east-1 was not collected");
+  });
+
   it("fails SSE-S3 (AES256)", () => {
     const verdict = judgeBucket(bucket("contoso-sse-s3-bucket"));
     expect(verdict.status).toBe("fail");

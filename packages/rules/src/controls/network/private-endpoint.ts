@@ -147,7 +147,9 @@ function judgeRuntime(
       .endsWith(runtime.suffix),
   );
   for (const endpoint of matching) {
-    evidence.push(derived(`${endpoint.id}#configuration.state`, endpointState(endpoint), "available"));
+    evidence.push(
+      derived(`${endpoint.id}#configuration.state`, endpointState(endpoint), "available"),
+    );
   }
   const states = matching.map((endpoint) => ({ endpoint, state: endpointState(endpoint) }));
   const available = states.filter(
@@ -166,7 +168,10 @@ function judgeRuntime(
     return {
       status: "error",
       text: unknown
-        .map(({ endpoint, state }) => `${runtime.suffix} endpoint ${endpoint.name} has state ${formatValue(state)}, which this control does not know`)
+        .map(
+          ({ endpoint, state }) =>
+            `${runtime.suffix} endpoint ${endpoint.name} has state ${formatValue(state)}, which this control does not know`,
+        )
         .join("; "),
     };
   }
@@ -174,12 +179,19 @@ function judgeRuntime(
     return {
       status: "fail",
       text: states
-        .map(({ endpoint, state }) => `${runtime.suffix} endpoint ${endpoint.name} is ${formatValue(state)}`)
+        .map(
+          ({ endpoint, state }) =>
+            `${runtime.suffix} endpoint ${endpoint.name} is ${formatValue(state)}`,
+        )
         .join("; "),
     };
   }
   evidence.push(
-    derived(`AWS::EC2::VPCEndpoint with serviceName ending ${runtime.suffix}`, undefined, "available"),
+    derived(
+      `AWS::EC2::VPCEndpoint with serviceName ending ${runtime.suffix}`,
+      undefined,
+      "available",
+    ),
   );
   return complete
     ? { status: "fail", text: `no ${runtime.suffix} endpoint` }
@@ -194,7 +206,11 @@ function judgeVpc(resource: CanonicalResource, context: EvaluationContext): Verd
   const isDefault = readPath(resource.raw, "configuration.isDefault");
   const evidence: Evidence[] = [observe(resource, "configuration.isDefault", false)];
   if (isDefault === true) {
-    return row("not-applicable", `${name} is a default VPC (configuration.isDefault true)`, evidence);
+    return row(
+      "not-applicable",
+      `${name} is a default VPC (configuration.isDefault true)`,
+      evidence,
+    );
   }
   if (isDefault !== false) {
     return row(
@@ -204,7 +220,8 @@ function judgeVpc(resource: CanonicalResource, context: EvaluationContext): Verd
       evidence,
     );
   }
-  const vpcId = readString(resource.raw, "configuration.vpcId") ?? readString(resource.raw, "resourceId");
+  const vpcId =
+    readString(resource.raw, "configuration.vpcId") ?? readString(resource.raw, "resourceId");
   if (vpcId === undefined) {
     return row("error", `${name} has no configuration.vpcId`, [
       observe(resource, "configuration.vpcId", "a VPC id"),
@@ -293,6 +310,8 @@ export const privateEndpoint: ResourceControl = {
   evaluate(resource, context) {
     const notCollected = checkCollected(resource, { properties: true, configuration: true });
     if (notCollected !== null) return notCollected;
-    return resource.provider === "aws" ? judgeVpc(resource, context) : judgeAzure(resource, context);
+    return resource.provider === "aws"
+      ? judgeVpc(resource, context)
+      : judgeAzure(resource, context);
   },
 };

@@ -1,6 +1,7 @@
 import type { CanonicalResource, Evidence, ResourceReference } from "../../model.js";
 import type { Owner } from "../../policy/types.js";
 import {
+  checkKeyHolderCollected,
   combineKeyVerdicts,
   describeUnresolvedKms,
   KEY_HOLDING_TYPES,
@@ -8,7 +9,6 @@ import {
 } from "../customer-keys.js";
 import type { ControlVerdict, EvaluationContext, ResourceControl } from "../types.js";
 import { derived, describeResource, formatValue, observe, row } from "../verdicts.js";
-import { checkCollected } from "../verdicts.js";
 
 /** The verdict on where one key lives, as a clause of the resource's message. */
 interface PlaceJudgement {
@@ -178,7 +178,7 @@ export const keyLocation: ResourceControl = {
   resourceTypes: KEY_HOLDING_TYPES,
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkKeyHolderCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const name = describeResource(resource);

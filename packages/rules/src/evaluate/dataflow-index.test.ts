@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import {
+  dataflowPolicy,
+  PLATFORM_SUBSCRIPTION,
+  RETAIL_AWS_ACCOUNT,
+  RETAIL_SUBSCRIPTION,
+} from "../../test/support/dataflow-policy.js";
+import { fromArmDocument } from "../canonical/from-arm-document.js";
+import { fromConfigItem } from "../canonical/from-config-item.js";
+import type { StageSelector } from "../policy/types.js";
+import { DataflowIndex, selectorMatches } from "./dataflow-index.js";
+
+const app = fromArmDocument({
+  id: `/subscriptions/${RETAIL_SUBSCRIPTION}/resourceGroups/rg-retail-app/providers/Microsoft.Web/sites/app-retail`,
+  name: "app-retail",
+  type: "Microsoft.Web/sites",
+  location: "westeurope",
+  properties: {},
+});
+const unrelated = fromArmDocument({
+  id: `/subscriptions/${RETAIL_SUBSCRIPTION}/resourceGroups/rg-other/providers/Microsoft.Web/sites/app-other`,
+  name: "app-other",
+  type: "Microsoft.Web/sites",
+  location: "westeurope",
+  properties: {},
+});
+const bucket = fromConfigItem({
+  accountId: RETAIL_AWS_ACCOUNT,
+  awsRegion: "eu-west-1",
+  resourceType: "AWS::S3::Bucket",
+  resourceId: "retail-audit-euw1",
+  arn: "arn:aws:s3:::retail-audit-euw1",
+  configuration: {},
+  supplementaryConfiguration: {},
+});
+
+const policy = dataflowPolicy([
+  '      prompt-composition: { resources: ["/subscriptions/*/resourceGroups/rg-retail-app/*"] }',
+  '      audit-trail: { resources: ["arn:aws:s3:::retail-audit-*", "*/rg-retail-app/*"] }',
+]);
+
+const globs = (...resources: string[]): StageSelector => ({ resources, tags: {} });
+
+describe("DataflowIndex", () => {
+  it("keeps only the resources a stage selects, once each, with every stage that selects them", () => {
+    const index = new DataflowIndex(policy);
+    for (const resource of [app, unrelated, bucket, app]) index.add(resource);
+    expect(index.selectionsOf("retail").map((s) => [s.resource.name, s.stages])).toEqual([
+      ["app-retail", ["prompt-composition", "audit-trail"]],
+      ["retail-audit-euw1", ["audit-trail"]],
+    ]);
+    expect(index.selectedBy("retail", "prompt-composition").map((r) => r.name)).toEqual([
+      "app-retail",
+    ]);
+  });
+
+  it("keeps nothing without a policy, or for an owner without a map", () => {
+    const index = new DataflowIndex(null);
+    index.add(app);
+    expect(index.selectionsOf("retail")).toEqual([]);
+    const withPolicy = new DataflowIndex(policy);
+    withPolicy.add(app);
+    expect(withPolicy.selectionsOf("platform")).toEqual([]);
+  });
+
+  it("names the accounts a glob could match: a pinned subscription or ARN account, else all of a cloud", () => {
+    const index = new DataflowIndex(policy);
+    const accountsOf = (selector: StageSelector) =>
+      index.accountsSelectableBy(selector).map((a) => `${a.provider}:${a.account}`);
+    expect(accountsOf(globs(`/subscriptions/${PLATFORM_SUBSCRIPTION}/resourceGroups/*`))).toEqual([
+      `azure:${PLATFORM_SUBSCRIPTION}`,
+    ]);
+    expect(accountsOf(globs("/subscriptions/*/resourceGroups/rg-x/*"))).toEqual([
+      `azure:${PLATFORM_SUBSCRIPTION}`,
+      `azure:${RETAIL_SUBSCRIPTION}`,
+    ]);
+    expect(accountsOf(globs("arn:aws:s3:::retail-*"))).toEqual([`aws:${RETAIL_AWS_ACCOUNT}`]);
+    expect(accountsOf(globs("arn:aws:bedrock:*:444455556666:knowledge-base/*"))).toEqual([
+      `aws:${RETAIL_AWS_ACCOUNT}`,
+    ]);
+    expect(accountsOf(globs("arn:aws:bedrock:eu-west-1:444455556666:knowledge-base/*"))).toEqual(
+      [],
+    );
+    expect(accountsOf(globs("*"))).toHaveLength(3);
+    expect(accountsOf({ resources: [], tags: { stage: "x" } })).toHaveLength(3);
+  });
+
+  it("matches globs without case and requires every tag", () => {
+    expect(selectorMatches(globs("*/RG-RETAIL-APP/*"), app)).toBe(true);
+    expect(selectorMatches({ resources: [], tags: {} }, app)).toBe(false);
+  });
+});
