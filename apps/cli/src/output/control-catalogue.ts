@@ -1,5 +1,4 @@
 import {
-  CONTROL_IDS,
   CONTROLS,
   type ControlReference,
   type ControlRemediation,
@@ -27,7 +26,7 @@ export interface CatalogueControl {
   requirements: SupportedRequirement[];
 }
 
-/** A framework with its whole mapping, including controls that are not registered yet. */
+/** A framework with its whole mapping. */
 export interface CatalogueFramework {
   name: string;
   title: string;
@@ -39,14 +38,11 @@ export interface CatalogueFramework {
 /** The document `plumbline controls --format json` prints; the Markdown doc is built from it. */
 export interface ControlCatalogue {
   controls: CatalogueControl[];
-  /** Catalogue ids that the policy may name but no registered control implements. */
-  unregistered: string[];
   frameworks: CatalogueFramework[];
 }
 
 /** Reads the registered controls and the framework mappings into one catalogue. */
 export function buildControlCatalogue(): ControlCatalogue {
-  const registered = new Set<string>(CONTROLS.map((control) => control.id));
   return {
     controls: CONTROLS.map((control) => ({
       id: control.id,
@@ -60,7 +56,6 @@ export function buildControlCatalogue(): ControlCatalogue {
       references: control.references.map((reference) => ({ ...reference })),
       requirements: requirementsSupportedBy(control.id),
     })),
-    unregistered: CONTROL_IDS.filter((id) => !registered.has(id)),
     frameworks: loadFrameworks().map(({ name, title, citation, url, requirements }) => ({
       name,
       title,

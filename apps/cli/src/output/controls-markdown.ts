@@ -96,13 +96,11 @@ function formatControl(control: CatalogueControl): string[] {
 }
 
 function formatFrameworks(catalogue: ControlCatalogue): string[] {
-  const registered = new Set(catalogue.controls.map((control) => control.id));
   const lines = [
     "## Framework mappings",
     "",
     "The same mappings, by framework. A mapping says a control supports a requirement; it does",
-    "not prove compliance with it (see [frameworks.md](frameworks.md)). Controls in italics are",
-    "mapped but not implemented yet.",
+    "not prove compliance with it (see [frameworks.md](frameworks.md)).",
     "",
   ];
   for (const framework of catalogue.frameworks) {
@@ -115,9 +113,7 @@ function formatFrameworks(catalogue: ControlCatalogue): string[] {
       tableRow(["---", "---", "---"]),
     );
     for (const requirement of framework.requirements) {
-      const controls = requirement.controls.map(({ control }) =>
-        registered.has(control) ? `\`${control}\`` : `_\`${control}\`_`,
-      );
+      const controls = requirement.controls.map(({ control }) => `\`${control}\``);
       lines.push(tableRow([cell(requirement.id), cell(requirement.title), controls.join(", ")]));
     }
     lines.push("");
@@ -150,13 +146,6 @@ export function formatControlsMarkdown(catalogue: ControlCatalogue): string {
     ),
     "",
   ];
-  if (catalogue.unregistered.length > 0) {
-    lines.push(
-      "Not implemented yet (a policy may name them; they produce no verdicts): " +
-        `${catalogue.unregistered.map((id) => `\`${id}\``).join(", ")}.`,
-      "",
-    );
-  }
 
   let area = "";
   for (const control of catalogue.controls) {

@@ -30,9 +30,6 @@ export function formatControlsTable(catalogue: ControlCatalogue): string {
   }
 
   const lines = [`Controls (${catalogue.controls.length})`, table.toString()];
-  if (catalogue.unregistered.length > 0) {
-    lines.push(`Not implemented yet: ${catalogue.unregistered.join(", ")}`);
-  }
   lines.push(
     `Frameworks: ${catalogue.frameworks.map((f) => `${f.name} (${f.citation})`).join(", ")}`,
     "Rationale, remediation and references: plumbline controls --format markdown",

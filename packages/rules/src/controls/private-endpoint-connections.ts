@@ -3,7 +3,7 @@ import { collectValues } from "../canonical/collect.js";
 import { isAbsent, readPath, readString } from "../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../model.js";
 import type { EvaluationContext } from "./types.js";
-import { formatValue } from "./verdicts.js";
+import { derived, formatValue } from "./verdicts.js";
 
 /**
  * The Azure data-plane types that must be reached through private endpoints: AI services, search
@@ -35,7 +35,7 @@ export type ConnectionOutcome = "approved" | "not-approved" | "unknown-status" |
 
 /** One private endpoint connection of a data-plane resource, with its state resolved. */
 export interface ConnectionStanding {
-  /** Path of the connection in the resource's document (`properties.privateEndpointConnections[0]`). */
+  /** Path of the connection in the resource's document (`…privateEndpointConnections[0]`). */
   path: string;
   /** The private endpoint id the connection names, as written; null when it names none. */
   endpointId: string | null;
@@ -122,14 +122,7 @@ function standingOf(
     status,
     outcome: "unresolved",
     reason,
-    evidence:
-      status === undefined
-        ? { path: ownPath, expected: "Approved" }
-        : {
-            path: ownPath,
-            actual: status,
-            expected: "Approved",
-          },
+    evidence: derived(ownPath, status, "Approved"),
   });
   if (endpointId === null) return unresolved("the connection names no private endpoint");
   if (endpoint === null) return unresolved(missingEndpointReason(endpointId, context));

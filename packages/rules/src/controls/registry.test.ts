@@ -99,10 +99,7 @@ describe("control registry", () => {
     });
   }
 
-  it("registers each control once, in catalogue order", () => {
-    const ids = CONTROLS.map((c) => c.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    const positions = ids.map((id) => CONTROL_IDS.indexOf(id));
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  it("registers every control of the catalogue once, in catalogue order", () => {
+    expect(CONTROLS.map((c) => c.id)).toEqual([...CONTROL_IDS]);
   });
 });

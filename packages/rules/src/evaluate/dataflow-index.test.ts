@@ -63,7 +63,7 @@ describe("DataflowIndex", () => {
     expect(withPolicy.selectionsOf("platform")).toEqual([]);
   });
 
-  it("names the accounts a glob could match: a pinned subscription or ARN account, else all of a cloud", () => {
+  it("names the accounts a glob could match: the pinned one, else all of a cloud", () => {
     const index = new DataflowIndex(policy);
     const accountsOf = (selector: StageSelector) =>
       index.accountsSelectableBy(selector).map((a) => `${a.provider}:${a.account}`);

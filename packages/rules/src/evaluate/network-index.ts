@@ -37,8 +37,11 @@ export interface AwsAiResources {
   sagemaker: string[];
 }
 
-const VIRTUAL_NETWORK_OF_SUBNET =
-  /^(\/?subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.network\/virtualnetworks\/[^/]+)\/subnets\/[^/]+\/?$/i;
+const VIRTUAL_NETWORK_OF_SUBNET = new RegExp(
+  "^(/?subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\\.network/" +
+    "virtualnetworks/[^/]+)/subnets/[^/]+/?$",
+  "i",
+);
 const FIREWALL_PARENT = "/providers/microsoft.network/azurefirewalls/";
 
 /**

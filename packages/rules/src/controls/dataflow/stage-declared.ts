@@ -16,8 +16,8 @@ export const stageDeclared: OwnerControl = {
     "map is a part of the data flow that no residency check can see.",
   remediation: {
     azure:
-      "Add the missing stage to the tenant's dataflow map in the policy file, selecting its Azure " +
-      "resources by id glob (for example a resource group) or by a stage tag on the resources.",
+      "Add the missing stage to the tenant's dataflow map in the policy file, selecting its " +
+      "Azure resources by id glob (for example a resource group) or by a stage tag on them.",
     aws:
       "Add the missing stage to the tenant's dataflow map in the policy file, selecting its AWS " +
       "resources by ARN glob or by a stage tag on the resources.",

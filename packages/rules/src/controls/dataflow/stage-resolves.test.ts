@@ -91,7 +91,7 @@ describe("dataflow.stage-resolves", () => {
     ]);
   });
 
-  it("fails a selector that matches nothing when every account it could match was collected completely", () => {
+  it("fails a selector matching nothing when every account it could match is complete", () => {
     const rows = rowsFor([
       '      prompt-composition: { resources: ["/subscriptions/*/resourceGroups/rg-portal/*"] }',
     ]);

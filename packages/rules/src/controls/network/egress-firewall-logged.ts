@@ -256,7 +256,8 @@ function judgeNetworkFirewall(
           status: "error",
           text:
             `no logging configuration seen for ${firewall.name}, but region ` +
-            `${firewall.region ?? "unknown"} of AWS account ${firewall.account} was not collected completely`,
+            `${firewall.region ?? "unknown"} of AWS account ${firewall.account} ` +
+            "was not collected completely",
         };
   }
   const configs = readArray(logging.raw, path);
@@ -280,7 +281,9 @@ function judgeNetworkFirewall(
   if (unknown.length > 0) {
     return {
       status: "error",
-      text: `${firewall.name} has log type(s) ${unknown.join(", ")}, which this control does not know`,
+      text:
+        `${firewall.name} has log type(s) ${unknown.join(", ")}, ` +
+        "which this control does not know",
     };
   }
   const sent = types.length === 0 ? "no logs" : types.join(", ");
@@ -315,8 +318,8 @@ function judgeVpc(
     return {
       status: "error",
       text:
-        `${vpc.name}: no firewall found, and firewall(s) ${unplaced.map((f) => f.name).join(", ")} ` +
-        "name no VPC",
+        `${vpc.name}: no firewall found, and firewall(s) ` +
+        `${unplaced.map((f) => f.name).join(", ")} name no VPC`,
     };
   }
   return context.index.isCollectedComplete("aws", vpc.account, vpc.region)
@@ -342,7 +345,9 @@ function judgeAwsAccount(accountId: string, context: OwnerEvaluationContext): Ow
       evidence.push(derived(`${vpc.id}#configuration.isDefault`, isDefault, false));
       outcomes.push({
         status: "error",
-        text: `${vpc.name} has configuration.isDefault ${formatValue(isDefault)}, so whether it is a default VPC is unknown`,
+        text:
+          `${vpc.name} has configuration.isDefault ${formatValue(isDefault)}, ` +
+          "so whether it is a default VPC is unknown",
       });
       continue;
     }
@@ -407,7 +412,9 @@ export const egressFirewallLogged: OwnerControl = {
   references: [
     {
       kind: "azure-policy",
-      name: "Enable logging by category group for Firewall (microsoft.network/azurefirewalls) to Log Analytics",
+      name:
+        "Enable logging by category group for Firewall " +
+        "(microsoft.network/azurefirewalls) to Log Analytics",
     },
     {
       kind: "documentation",

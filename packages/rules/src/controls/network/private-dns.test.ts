@@ -224,7 +224,7 @@ describe("network.private-dns", () => {
     });
   });
 
-  it("is an error, not a fail, when a subscription that could hold the zone was collected only partly", () => {
+  it("is an error when a subscription that could hold the zone was collected partly", () => {
     const resources = hubAndSpoke().filter((r) => r.type !== "Microsoft.Network/privateDnsZones");
     const verdict = judge(lockedDown(), resources, [
       completeAccount("azure", SPOKE_SUBSCRIPTION),

@@ -43,7 +43,10 @@ function describeStanding(standing: ConnectionStanding): string {
     case "unresolved":
       return `${connection}: ${standing.reason ?? "no state"}`;
     case "unknown-status":
-      return `${connection} is in state ${formatValue(standing.status)}, which this control does not know`;
+      return (
+        `${connection} is in state ${formatValue(standing.status)}, ` +
+        "which this control does not know"
+      );
     default:
       return `${connection} is ${formatValue(standing.status)}`;
   }
@@ -112,8 +115,8 @@ function judgeAzure(resource: CanonicalResource, context: EvaluationContext): Ve
   if (unreadable.length > 0) {
     return row(
       "error",
-      `${name} has no connection known to be Approved: ${standings.map(describeStanding).join("; ")}; ` +
-        `expected ${expected}`,
+      `${name} has no connection known to be Approved: ` +
+        `${standings.map(describeStanding).join("; ")}; expected ${expected}`,
       evidence,
     );
   }
@@ -158,7 +161,9 @@ function judgeRuntime(
   if (available.length > 0) {
     return {
       status: "pass",
-      text: `${runtime.suffix} endpoint ${available.map(({ endpoint }) => endpoint.name).join(", ")} is available`,
+      text:
+        `${runtime.suffix} endpoint ` +
+        `${available.map(({ endpoint }) => endpoint.name).join(", ")} is available`,
     };
   }
   const unknown = states.filter(
@@ -170,7 +175,8 @@ function judgeRuntime(
       text: unknown
         .map(
           ({ endpoint, state }) =>
-            `${runtime.suffix} endpoint ${endpoint.name} has state ${formatValue(state)}, which this control does not know`,
+            `${runtime.suffix} endpoint ${endpoint.name} has state ${formatValue(state)}, ` +
+            "which this control does not know",
         )
         .join("; "),
     };
@@ -236,7 +242,8 @@ function judgeVpc(resource: CanonicalResource, context: EvaluationContext): Verd
     return complete
       ? row(
           "not-applicable",
-          `${name}: ${where} holds no Bedrock or SageMaker resources, so no runtime endpoint is needed`,
+          `${name}: ${where} holds no Bedrock or SageMaker resources, ` +
+            "so no runtime endpoint is needed",
           evidence,
         )
       : row(

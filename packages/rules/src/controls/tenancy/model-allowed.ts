@@ -135,9 +135,10 @@ export const modelAllowed: ResourceControl = {
       resource.provider === "azure" ? readAzureModel(resource) : readBedrockModels(resource);
     if (read.length > 0 && typeof read[0] === "string") {
       const missing = read as string[];
+      const seen = missing.map((path) => `${path} ${formatValue(readPath(resource.raw, path))}`);
       return row(
         "error",
-        `${name} does not name its model fully (${missing.map((path) => `${path} ${formatValue(readPath(resource.raw, path))}`).join(", ")}); ` +
+        `${name} does not name its model fully (${seen.join(", ")}); ` +
           "the model cannot be checked against the allowlist",
         missing.map((path): Evidence => observe(resource, path, EXPECTED)),
       );
