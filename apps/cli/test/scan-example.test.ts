@@ -1,3 +1,4 @@
+import { CONTROL_IDS } from "@plumbline/rules";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
 import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
@@ -80,6 +81,14 @@ describe("plumbline scan of the example estate", () => {
       expect(row.evidence.length).toBeGreaterThan(0);
       expect(row.message.length).toBeGreaterThan(20);
     }
+  });
+
+  it.each([...CONTROL_IDS])("shows %s with at least one pass and one fail", (control) => {
+    const statuses = new Set(
+      report.findings.filter((f) => f.control === control).map((f) => f.status),
+    );
+    expect(statuses).toContain("pass");
+    expect(statuses).toContain("fail");
   });
 
   it("finds on both providers", () => {
