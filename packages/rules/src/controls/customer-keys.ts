@@ -397,3 +397,71 @@ export function combineKeyVerdicts(statuses: readonly ControlVerdict[]): Control
   }
   return "not-applicable";
 }
+
+/** The verdict on one key a resource uses, as a clause of the resource's message. */
+export interface KeyJudgement {
+  status: ControlVerdict;
+  text: string;
+  evidence: Evidence[];
+}
+
+/** One question asked of every customer-managed key a resource uses. */
+export interface KeyCheck {
+  /** Ends the not-applicable message: `nothing to check`. */
+  nothingToDo: string;
+  /** Ends the error message when the key in use cannot be told: `check`, `locate`. */
+  verb: string;
+  /** Judges one key reference. */
+  judge(
+    resource: CanonicalResource,
+    reference: ResourceReference,
+    context: EvaluationContext,
+  ): KeyJudgement;
+  /** The message of a pass, given the resource's name and the keys' clauses. */
+  passed(name: string, seen: string): string;
+  /** The message of a fail or an error. */
+  failed(name: string, status: "fail" | "error", seen: string, context: EvaluationContext): string;
+}
+
+/**
+ * Judges a resource by every customer-managed key it uses: not applicable without one, an
+ * error when the key in use cannot be told, else the keys' verdicts combined.
+ */
+export function judgeKeysInUse(
+  resource: CanonicalResource,
+  context: EvaluationContext,
+  check: KeyCheck,
+): VerdictRow {
+  const notCollected = checkKeyHolderCollected(resource);
+  if (notCollected !== null) return notCollected;
+
+  const name = describeResource(resource);
+  const use = keysInUse(resource);
+  if (use.kind === "none") {
+    return row(
+      "not-applicable",
+      `${name} uses no customer-managed key (${use.reason}); ${check.nothingToDo}`,
+      use.evidence,
+    );
+  }
+  if (use.kind === "unreadable") {
+    return row(
+      "error",
+      `${name}: ${use.reason}; cannot tell which customer-managed key to ${check.verb}`,
+      use.evidence,
+    );
+  }
+
+  const judgements = use.references.map((reference) => check.judge(resource, reference, context));
+  const status = combineKeyVerdicts(judgements.map((j) => j.status));
+  const evidence = [...use.evidence, ...judgements.flatMap((j) => j.evidence)];
+  const seen = judgements.map((j) => j.text).join("; ");
+  switch (status) {
+    case "pass":
+      return row("pass", check.passed(name, seen), evidence);
+    case "not-applicable":
+      return row("not-applicable", `${name} uses no customer-managed key: ${seen}`, evidence);
+    default:
+      return row(status, check.failed(name, status, seen, context), evidence);
+  }
+}

@@ -1,32 +1,17 @@
 import { isRecord, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence, ResourceReference } from "../../model.js";
 import {
-  checkKeyHolderCollected,
-  combineKeyVerdicts,
   describeCollection,
   describeUnresolvedKms,
+  judgeKeysInUse,
   KEY_HOLDING_TYPES,
-  keysInUse,
+  type KeyJudgement,
 } from "../customer-keys.js";
 import type { ControlVerdict, EvaluationContext, ResourceControl } from "../types.js";
-import {
-  checkCollected,
-  derived,
-  describeResource,
-  formatValue,
-  observe,
-  row,
-} from "../verdicts.js";
+import { checkCollected, derived, formatValue, observe } from "../verdicts.js";
 
 const EXPECTED_KEY = "a key that exists and works";
 const MANAGED_HSM = "Microsoft.KeyVault/managedHSMs";
-
-/** The verdict on one key a resource uses, as a clause of the resource's message. */
-interface KeyJudgement {
-  status: ControlVerdict;
-  text: string;
-  evidence: Evidence[];
-}
 
 function judgement(status: ControlVerdict, text: string, evidence: Evidence[]): KeyJudgement {
   return { status, text, evidence };
@@ -250,49 +235,20 @@ export const cmkUsable: ResourceControl = {
   resourceTypes: KEY_HOLDING_TYPES,
 
   evaluate(resource, context) {
-    const notCollected = checkKeyHolderCollected(resource);
-    if (notCollected !== null) return notCollected;
-
-    const name = describeResource(resource);
-    const use = keysInUse(resource);
-    if (use.kind === "none") {
-      return row(
-        "not-applicable",
-        `${name} uses no customer-managed key (${use.reason}); nothing to check`,
-        use.evidence,
-      );
-    }
-    if (use.kind === "unreadable") {
-      return row(
-        "error",
-        `${name}: ${use.reason}; cannot tell which customer-managed key to check`,
-        use.evidence,
-      );
-    }
-
-    const judgements = use.references.map((reference) =>
-      resource.provider === "azure"
-        ? judgeAzureKey(resource, reference, context)
-        : judgeKmsKey(resource, reference, context),
-    );
-    const status = combineKeyVerdicts(judgements.map((j) => j.status));
-    const evidence = [...use.evidence, ...judgements.flatMap((j) => j.evidence)];
-    const seen = judgements.map((j) => j.text).join("; ");
-    switch (status) {
-      case "pass":
-        return row("pass", `${name} uses working customer-managed keys: ${seen}`, evidence);
-      case "not-applicable":
-        return row("not-applicable", `${name} uses no customer-managed key: ${seen}`, evidence);
-      default:
-        return row(
-          status,
-          `${name} depends on a customer-managed key that ` +
-            `${status === "fail" ? "does not work" : "cannot be checked"}: ${seen}; ` +
-            (resource.provider === "azure"
-              ? "expected an existing, enabled, unexpired key in a vault with purge protection"
-              : "expected an existing KMS key with keyState Enabled"),
-          evidence,
-        );
-    }
+    return judgeKeysInUse(resource, context, {
+      nothingToDo: "nothing to check",
+      verb: "check",
+      judge: (holder, reference, evaluation) =>
+        holder.provider === "azure"
+          ? judgeAzureKey(holder, reference, evaluation)
+          : judgeKmsKey(holder, reference, evaluation),
+      passed: (name, seen) => `${name} uses working customer-managed keys: ${seen}`,
+      failed: (name, status, seen) =>
+        `${name} depends on a customer-managed key that ` +
+        `${status === "fail" ? "does not work" : "cannot be checked"}: ${seen}; ` +
+        (resource.provider === "azure"
+          ? "expected an existing, enabled, unexpired key in a vault with purge protection"
+          : "expected an existing KMS key with keyState Enabled"),
+    });
   },
 };

@@ -1,21 +1,13 @@
 import type { CanonicalResource, Evidence, ResourceReference } from "../../model.js";
 import type { Owner } from "../../policy/types.js";
 import {
-  checkKeyHolderCollected,
-  combineKeyVerdicts,
   describeUnresolvedKms,
+  judgeKeysInUse,
   KEY_HOLDING_TYPES,
-  keysInUse,
+  type KeyJudgement,
 } from "../customer-keys.js";
-import type { ControlVerdict, EvaluationContext, ResourceControl } from "../types.js";
-import { derived, describeResource, formatValue, observe, row } from "../verdicts.js";
-
-/** The verdict on where one key lives, as a clause of the resource's message. */
-interface PlaceJudgement {
-  status: ControlVerdict;
-  text: string;
-  evidence: Evidence[];
-}
+import type { EvaluationContext, ResourceControl } from "../types.js";
+import { derived, formatValue, observe } from "../verdicts.js";
 
 function allowedList(owner: Owner): string {
   return owner.regions.allowed.join(", ");
@@ -31,7 +23,7 @@ function judgePlace(
   location: string | null,
   owner: Owner,
   evidence: Evidence[],
-): PlaceJudgement {
+): KeyJudgement {
   if (region === null) {
     return {
       status: "error",
@@ -56,7 +48,7 @@ function judgeAzureKeyPlace(
   resource: CanonicalResource,
   reference: ResourceReference,
   context: EvaluationContext,
-): PlaceJudgement {
+): KeyJudgement {
   const evidence = [observe(resource, reference.path, "a key in an allowed region")];
   const resolution = context.index.resolveAzureKey(reference.target);
   switch (resolution.status) {
@@ -99,7 +91,7 @@ function judgeKmsKeyPlace(
   resource: CanonicalResource,
   reference: ResourceReference,
   context: EvaluationContext,
-): PlaceJudgement {
+): KeyJudgement {
   const evidence = [observe(resource, reference.path, "a key in an allowed region")];
   const resolution = context.index.resolveKmsKey(
     reference.target,
@@ -178,47 +170,18 @@ export const keyLocation: ResourceControl = {
   resourceTypes: KEY_HOLDING_TYPES,
 
   evaluate(resource, context) {
-    const notCollected = checkKeyHolderCollected(resource);
-    if (notCollected !== null) return notCollected;
-
-    const name = describeResource(resource);
-    const use = keysInUse(resource);
-    if (use.kind === "none") {
-      return row(
-        "not-applicable",
-        `${name} uses no customer-managed key (${use.reason}); no key location to check`,
-        use.evidence,
-      );
-    }
-    if (use.kind === "unreadable") {
-      return row(
-        "error",
-        `${name}: ${use.reason}; cannot tell which customer-managed key to locate`,
-        use.evidence,
-      );
-    }
-
-    const judgements = use.references.map((reference) =>
-      resource.provider === "azure"
-        ? judgeAzureKeyPlace(resource, reference, context)
-        : judgeKmsKeyPlace(resource, reference, context),
-    );
-    const status = combineKeyVerdicts(judgements.map((j) => j.status));
-    const evidence = [...use.evidence, ...judgements.flatMap((j) => j.evidence)];
-    const seen = judgements.map((j) => j.text).join("; ");
-    switch (status) {
-      case "pass":
-        return row("pass", `${name} is protected by keys in allowed regions: ${seen}`, evidence);
-      case "not-applicable":
-        return row("not-applicable", `${name} uses no customer-managed key: ${seen}`, evidence);
-      default:
-        return row(
-          status,
-          `${name} is protected by a key ` +
-            `${status === "fail" ? "outside the allowed regions" : "that cannot be located"}: ` +
-            `${seen}; expected a key in one of ${allowedList(context.owner)}`,
-          evidence,
-        );
-    }
+    return judgeKeysInUse(resource, context, {
+      nothingToDo: "no key location to check",
+      verb: "locate",
+      judge: (holder, reference, evaluation) =>
+        holder.provider === "azure"
+          ? judgeAzureKeyPlace(holder, reference, evaluation)
+          : judgeKmsKeyPlace(holder, reference, evaluation),
+      passed: (name, seen) => `${name} is protected by keys in allowed regions: ${seen}`,
+      failed: (name, status, seen, evaluation) =>
+        `${name} is protected by a key ` +
+        `${status === "fail" ? "outside the allowed regions" : "that cannot be located"}: ` +
+        `${seen}; expected a key in one of ${allowedList(evaluation.owner)}`,
+    });
   },
 };
