@@ -280,4 +280,20 @@ describe("fromArmDocument", () => {
   it("rejects a document without an id", () => {
     expect(() => fromArmDocument({ name: "nameless" })).toThrow("ARM document has no id");
   });
+
+  it("takes the subscription from subscriptionId only when it is present, never from an empty one", () => {
+    const row = {
+      id: "/providers/Microsoft.Management/managementGroups/mg-contoso",
+      name: "mg-contoso",
+      type: "microsoft.management/managementgroups",
+    };
+    expect(
+      fromArmDocument({ ...row, subscriptionId: "00000000-0000-0000-0000-00000000A001" }).account,
+    ).toBe("00000000-0000-0000-0000-00000000a001");
+    for (const subscriptionId of [undefined, null, ""]) {
+      expect(() => fromArmDocument({ ...row, subscriptionId }), String(subscriptionId)).toThrow(
+        "ARM id names no subscription",
+      );
+    }
+  });
 });

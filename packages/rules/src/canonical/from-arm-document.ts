@@ -2,7 +2,7 @@ import type { CanonicalResource, ReferenceKind, ResourceReference } from "../mod
 import { canonicalRegionName } from "../regions/catalogue.js";
 import { armKey, canonicalArmType, parseArmId } from "./arm-id.js";
 import { collectValues } from "./collect.js";
-import { isRecord, readString } from "./document.js";
+import { isAbsent, isRecord, readString } from "./document.js";
 import { DocumentError } from "./document-error.js";
 
 /** Paths of plain id references in ARM documents, by the kind of thing they point at. */
@@ -144,12 +144,16 @@ export function fromArmDocument(
   const parts = parseArmId(id);
   const subscription =
     parts.subscription ??
-    (typeof document.subscriptionId === "string" ? document.subscriptionId.toLowerCase() : null);
+    (typeof document.subscriptionId === "string" && !isAbsent(document.subscriptionId)
+      ? document.subscriptionId.toLowerCase()
+      : null);
   if (subscription === null) throw new DocumentError("ARM id names no subscription", { id });
   if (parts.type === null) throw new DocumentError("ARM id names no resource type", { id });
 
   const location =
-    typeof document.location === "string" && document.location !== "" ? document.location : null;
+    typeof document.location === "string" && !isAbsent(document.location)
+      ? document.location
+      : null;
   const parentKey = parent?.key ?? (parts.parentId === null ? null : armKey(parts.parentId));
   const ownRegion = canonicalRegionName(location);
   const region = location === null && parent !== undefined ? parent.region : ownRegion;

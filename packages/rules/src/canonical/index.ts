@@ -1,6 +1,12 @@
 export { armKey, parseArmId } from "./arm-id.js";
 export { knownArmType } from "./arm-types.js";
 export {
+  describeNotCollected,
+  type NotCollected,
+  notCollected,
+  requiredParts,
+} from "./collected.js";
+export {
   equalsIgnoreCase,
   isAbsent,
   isRecord,

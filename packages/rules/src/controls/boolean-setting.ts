@@ -1,9 +1,9 @@
-import { readPath } from "../canonical/document.js";
+import { isAbsent, readPath } from "../canonical/document.js";
 import type { CanonicalResource } from "../model.js";
 import type { VerdictRow } from "./types.js";
 import { describeResource, formatValue, observe, row } from "./verdicts.js";
 
-/** A boolean switch whose secure value is `expected`; absent or null counts as insecure. */
+/** A boolean switch whose secure value is `expected`; absent (missing, null or "") is insecure. */
 export interface BooleanSetting {
   path: string;
   expected: boolean;
@@ -12,8 +12,9 @@ export interface BooleanSetting {
 }
 
 /**
- * Judges one boolean switch: the expected value passes, the other value and absence fail (the
- * clouds' default for these switches is the insecure one), anything else is an error naming it.
+ * Judges one boolean switch: the expected value passes, the other value and absence (missing,
+ * null or "") fail, since the clouds' default for these switches is the insecure one; anything
+ * else is an error naming it.
  */
 export function judgeBooleanSetting(
   resource: CanonicalResource,
@@ -29,9 +30,8 @@ export function judgeBooleanSetting(
       evidence,
     );
   }
-  if (value === undefined || value === null || typeof value === "boolean") {
-    const absent =
-      value === undefined || value === null ? ", which defaults to the insecure setting" : "";
+  if (isAbsent(value) || typeof value === "boolean") {
+    const absent = isAbsent(value) ? ", which defaults to the insecure setting" : "";
     return row(
       "fail",
       `${name} has ${setting.path} ${formatValue(value)}${absent}; ` +

@@ -1,9 +1,10 @@
-import { readPath } from "../canonical/document.js";
+import { isAbsent, readPath } from "../canonical/document.js";
 import type { KmsKeyResolution } from "../evaluate/inventory-index.js";
 import type { CanonicalResource, Evidence, Provider, ResourceReference } from "../model.js";
 import type { ControlVerdict, EvaluationContext, VerdictRow } from "./types.js";
 import {
   checkCollected,
+  checkReferenceCollected,
   derived,
   describeResource,
   formatValue,
@@ -36,7 +37,7 @@ export type KeySettingState = "customer" | "other" | "absent" | "unknown";
 /** Reads a key setting, comparing enum values without case. */
 export function readKeySetting(resource: CanonicalResource, setting: KeySetting): KeySettingState {
   const value = readPath(resource.raw, setting.path);
-  if (value === undefined || value === null || value === "") return "absent";
+  if (isAbsent(value)) return "absent";
   if (typeof value !== "string") return "unknown";
   const lower = value.toLowerCase();
   if (lower === setting.customer.toLowerCase()) return "customer";
@@ -190,7 +191,7 @@ function keysOfRdsStorage(resource: CanonicalResource): KeyUse {
   if (value === true) {
     return keysNamed(resource, evidence, `${path} is true`, true);
   }
-  if (value === false || value === undefined || value === null) {
+  if (value === false || isAbsent(value)) {
     return {
       kind: "none",
       reason: `${path} is ${formatValue(value)}: storage is not encrypted`,
@@ -208,7 +209,7 @@ function keysOfBucket(resource: CanonicalResource): KeyUse {
   const algorithm = readPath(resource.raw, S3_ALGORITHM);
   const evidence = [observe(resource, S3_ALGORITHM, "aws:kms or aws:kms:dsse")];
   const seen = `sseAlgorithm is ${formatValue(algorithm)}`;
-  if (algorithm === undefined || algorithm === null || algorithm === "") {
+  if (isAbsent(algorithm)) {
     return { kind: "none", reason: "no default encryption rule names a KMS key", evidence };
   }
   if (typeof algorithm !== "string") {
@@ -223,19 +224,6 @@ function keysOfBucket(resource: CanonicalResource): KeyUse {
   }
   // SSE-KMS without a key id is the AWS-managed aws/s3 key.
   return keysNamed(resource, evidence, `${seen} without a kmsMasterKeyID (aws/s3)`, false);
-}
-
-/**
- * An `error` row when a key-holding resource's document was not collected: S3 buckets keep
- * their encryption in `supplementaryConfiguration`, everything else in `properties` or
- * `configuration`.
- */
-export function checkKeyHolderCollected(resource: CanonicalResource): VerdictRow | null {
-  return checkCollected(resource, {
-    properties: true,
-    configuration: true,
-    supplementaryConfiguration: resource.type === "AWS::S3::Bucket",
-  });
 }
 
 /**
@@ -296,6 +284,13 @@ export function describeUnresolvedKms(
   return `${resolution.reason}; ${describeCollection(context, "aws", resolution.account, resolution.region)}`;
 }
 
+/** Evidence of the KMS alias or key item a reference leads to that cannot be read. */
+export function unreadableKmsEvidence(
+  resolution: Extract<KmsKeyResolution, { status: "unreadable" }>,
+): Evidence[] {
+  return checkReferenceCollected(resolution.item)?.evidence ?? [];
+}
+
 /** What a CMK control needs to judge an AWS key reference. */
 export interface KmsKeyField {
   /** Dotted path of the field that names the key. */
@@ -311,7 +306,8 @@ export interface KmsKeyField {
 /**
  * Judges an AWS key reference for the CMK controls: only a key that resolves to a `CUSTOMER`
  * key passes; no key or an AWS-managed one (`alias/aws/*` or keyManager `AWS`) fails; a
- * reference that resolves to nothing, or a key whose manager cannot be read, is an error.
+ * reference that resolves to nothing or through an item that cannot be read, or a key whose
+ * manager cannot be read, is an error.
  */
 export function judgeKmsCustomerKey(
   resource: CanonicalResource,
@@ -321,7 +317,7 @@ export function judgeKmsCustomerKey(
   const name = describeResource(resource);
   const label = field.path.split(".").pop() ?? field.path;
   const evidence = [...field.evidence, observe(resource, field.path, "a customer-managed KMS key")];
-  if (field.keyId === undefined || field.keyId === null || field.keyId === "") {
+  if (isAbsent(field.keyId)) {
     return row(
       "fail",
       `${name} has ${label} ${formatValue(field.keyId)}, so ${field.absentText}; ` +
@@ -353,6 +349,13 @@ export function judgeKmsCustomerKey(
         `${name} names KMS key ${formatValue(field.keyId)}, which resolves to nothing ` +
           `(${describeUnresolvedKms(context, resolution)}); cannot tell who manages it`,
         evidence,
+      );
+    case "unreadable":
+      return row(
+        "error",
+        `${name} names KMS key ${formatValue(field.keyId)}, which cannot be resolved: ` +
+          `${resolution.reason}; cannot tell who manages it`,
+        [...evidence, ...unreadableKmsEvidence(resolution)],
       );
     case "resolved": {
       const managerEvidence = derived(
@@ -432,7 +435,7 @@ export function judgeKeysInUse(
   context: EvaluationContext,
   check: KeyCheck,
 ): VerdictRow {
-  const notCollected = checkKeyHolderCollected(resource);
+  const notCollected = checkCollected(resource);
   if (notCollected !== null) return notCollected;
 
   const name = describeResource(resource);

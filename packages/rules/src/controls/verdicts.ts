@@ -1,4 +1,5 @@
-import { isRecord, readPath } from "../canonical/document.js";
+import { describeNotCollected, type NotCollected, notCollected } from "../canonical/collected.js";
+import { readPath } from "../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../model.js";
 import type { ControlVerdict, VerdictRow } from "./types.js";
 
@@ -32,69 +33,45 @@ export function row(status: ControlVerdict, message: string, evidence: Evidence[
   return { status, message, evidence };
 }
 
-/** The status of a configuration item, when the item has one. */
-function configItemStatus(resource: CanonicalResource): string | undefined {
-  const status = resource.raw.configurationItemStatus;
-  return typeof status === "string" ? status : undefined;
-}
-
-/** What a control needs from a raw document before it can judge it. */
-export interface DocumentNeeds {
-  /** The Azure `properties` object. */
-  properties?: boolean;
-  /** The AWS `configuration` object. */
-  configuration?: boolean;
-  /** The AWS `supplementaryConfiguration` object (S3 buckets keep their settings there). */
-  supplementaryConfiguration?: boolean;
+function notCollectedEvidence(state: NotCollected): Evidence[] {
+  if (state.kind === "not-recorded") {
+    return [
+      {
+        path: "configurationItemStatus",
+        actual: "ResourceNotRecorded",
+        expected: "OK or ResourceDiscovered",
+      },
+    ];
+  }
+  return state.parts.map((path) => ({ path, expected: "an object" }));
 }
 
 /**
- * An `error` row when the data a control needs was not collected: an AWS item Config did not
- * record, an Azure document without `properties`, an AWS item without `configuration` (or
- * `supplementaryConfiguration`); null when the document can be judged.
+ * The guard every resource-level control applies first: an `error` row when the data was not
+ * collected (an AWS item Config did not record, an Azure document without `properties`, an AWS
+ * item without `configuration`, an S3 bucket without `supplementaryConfiguration`); null when
+ * the document can be judged.
  */
-export function checkCollected(
-  resource: CanonicalResource,
-  needs: DocumentNeeds,
-): VerdictRow | null {
-  if (resource.provider === "aws" && configItemStatus(resource) === "ResourceNotRecorded") {
-    return row(
-      "error",
-      `${describeResource(resource)} was not recorded by AWS Config (ResourceNotRecorded); ` +
-        "its settings cannot be judged",
-      [
-        {
-          path: "configurationItemStatus",
-          actual: "ResourceNotRecorded",
-          expected: "OK or ResourceDiscovered",
-        },
-      ],
-    );
-  }
-  const missing: string[] = [];
-  if (
-    resource.provider === "azure" &&
-    needs.properties === true &&
-    !isRecord(resource.raw.properties)
-  ) {
-    missing.push("properties");
-  }
-  if (resource.provider === "aws") {
-    if (needs.configuration === true && !isRecord(resource.raw.configuration)) {
-      missing.push("configuration");
-    }
-    if (
-      needs.supplementaryConfiguration === true &&
-      !isRecord(resource.raw.supplementaryConfiguration)
-    ) {
-      missing.push("supplementaryConfiguration");
-    }
-  }
-  if (missing.length === 0) return null;
-  return row(
-    "error",
-    `${describeResource(resource)} has no ${missing.join(" or ")} in the collected document; ` +
-      "the data needed was not collected",
-    missing.map((path) => ({ path, expected: "an object" })),
-  );
+export function checkCollected(resource: CanonicalResource): VerdictRow | null {
+  const state = notCollected(resource);
+  if (state === null) return null;
+  const name = describeResource(resource);
+  const message =
+    state.kind === "not-recorded"
+      ? `${name} ${describeNotCollected(state)}; its settings cannot be judged`
+      : `${name} ${describeNotCollected(state)}; the data needed was not collected`;
+  return row("error", message, notCollectedEvidence(state));
+}
+
+/**
+ * The `checkCollected` row of a resource another one refers to (an account-level block, a KMS
+ * key or alias), with evidence paths prefixed by its id; null when it can be read.
+ */
+export function checkReferenceCollected(item: CanonicalResource): VerdictRow | null {
+  const verdict = checkCollected(item);
+  if (verdict === null) return null;
+  return {
+    ...verdict,
+    evidence: verdict.evidence.map((e) => ({ ...e, path: `${item.id}#${e.path}` })),
+  };
 }

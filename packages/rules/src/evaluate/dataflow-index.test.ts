@@ -89,4 +89,53 @@ describe("DataflowIndex", () => {
     expect(selectorMatches(globs("*/RG-RETAIL-APP/*"), app)).toBe(true);
     expect(selectorMatches({ resources: [], tags: {} }, app)).toBe(false);
   });
+
+  it("keeps every model deployment by its account, whichever arrives first, once a tenant declares model-call", () => {
+    const accountId = `/subscriptions/${RETAIL_SUBSCRIPTION}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/oai-x`;
+    const account = fromArmDocument({ id: accountId, location: "westeurope", properties: {} });
+    const deployment = (name: string) =>
+      fromArmDocument({
+        id: `${accountId}/deployments/${name}`,
+        sku: { name: "Standard" },
+        properties: {},
+      });
+    const withModelCall = new DataflowIndex(
+      dataflowPolicy(['      model-call: { resources: ["*/accounts/other"] }']),
+    );
+    for (const resource of [deployment("a"), account, deployment("b"), deployment("a")]) {
+      withModelCall.add(resource);
+    }
+    expect(withModelCall.modelDeploymentsOf(account.key).map((d) => d.name)).toEqual(["a", "b"]);
+    expect(withModelCall.selectionsOf("retail")).toEqual([]);
+
+    const withoutModelCall = new DataflowIndex(policy);
+    withoutModelCall.add(deployment("a"));
+    expect(withoutModelCall.modelDeploymentsOf(account.key)).toEqual([]);
+  });
+
+  it("keeps application inference profiles by ARN, compared without case", () => {
+    const arn = `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:application-inference-profile/p1`;
+    const profile = fromConfigItem({
+      accountId: RETAIL_AWS_ACCOUNT,
+      awsRegion: "eu-west-1",
+      resourceType: "AWS::Bedrock::ApplicationInferenceProfile",
+      resourceId: "p1",
+      arn,
+      configuration: {},
+    });
+    const index = new DataflowIndex(dataflowPolicy(["      model-call: { tags: { a: b } }"]));
+    index.add(profile);
+    expect(index.inferenceProfile(arn.toUpperCase())?.key).toBe(arn);
+    expect(index.inferenceProfile(`${arn}x`)).toBeUndefined();
+  });
+
+  it("names every account the policy lists, of the platform and the tenants, once each", () => {
+    const index = new DataflowIndex(policy);
+    expect(index.namedAccounts().map((a) => `${a.provider}:${a.account}`)).toEqual([
+      `azure:${PLATFORM_SUBSCRIPTION}`,
+      `azure:${RETAIL_SUBSCRIPTION}`,
+      `aws:${RETAIL_AWS_ACCOUNT}`,
+    ]);
+    expect(new DataflowIndex(null).namedAccounts()).toEqual([]);
+  });
 });

@@ -88,17 +88,28 @@ export function selectorMatches(selector: StageSelector, resource: CanonicalReso
   return tags.length > 0 && tags.every(([key, value]) => tagValue(resource, key) === value);
 }
 
+const MODEL_DEPLOYMENT = "Microsoft.CognitiveServices/accounts/deployments";
+const INFERENCE_PROFILE = "AWS::Bedrock::ApplicationInferenceProfile";
+
 /**
  * The resources that the tenants' data-flow stages select, collected while the inventory streams
  * past: each resource is tested once against every stage selector of every tenant and kept only
  * when one matches, so memory grows with the selection, not with the estate. Selectors resolve
  * over the whole inventory, whichever owner's account holds the resource. The platform has no
  * data-flow map.
+ *
+ * When a tenant declares a `model-call` stage, every Azure model deployment (by its account) and
+ * every Bedrock application inference profile (by ARN) is kept as well, whether selected or not:
+ * a selected AI account or Bedrock resource is judged by the models it sends prompts to, which
+ * may stream past before or after it. Both are few per estate.
  */
 export class DataflowIndex {
   private readonly maps: TenantMap[];
   private readonly accounts: SelectableAccount[];
   private readonly selections = new Map<string, Map<string, StageSelection>>();
+  private readonly keepsModels: boolean;
+  private readonly deploymentsByAccount = new Map<string, Map<string, CanonicalResource>>();
+  private readonly profilesByArn = new Map<string, CanonicalResource>();
 
   /** `policy` null keeps nothing (an index for evaluations without data-flow controls). */
   constructor(policy: Policy | null) {
@@ -109,6 +120,7 @@ export class DataflowIndex {
         return selector === undefined ? [] : [{ stage, selector }];
       }),
     }));
+    this.keepsModels = this.maps.some((map) => map.stages.some((s) => s.stage === "model-call"));
     const owners = policy === null ? [] : [policy.platform, ...policy.tenants];
     const seen = new Set<string>();
     this.accounts = [];
@@ -124,8 +136,9 @@ export class DataflowIndex {
     }
   }
 
-  /** Keeps the resource for each tenant with a stage that selects it. */
+  /** Keeps the resource for each tenant with a stage that selects it, and every model. */
   add(resource: CanonicalResource): void {
+    if (this.keepsModels) this.addModel(resource);
     for (const map of this.maps) {
       const stages = map.stages
         .filter(({ selector }) => selectorMatches(selector, resource))
@@ -153,6 +166,27 @@ export class DataflowIndex {
   }
 
   /**
+   * The model deployments of an Azure AI account, by the account's key (its lower-cased id), in
+   * the order they arrived; empty unless a tenant declares a `model-call` stage.
+   */
+  modelDeploymentsOf(accountKey: string): CanonicalResource[] {
+    return [...(this.deploymentsByAccount.get(accountKey)?.values() ?? [])];
+  }
+
+  /**
+   * The Bedrock application inference profile with an ARN (compared without case), or undefined;
+   * always undefined unless a tenant declares a `model-call` stage.
+   */
+  inferenceProfile(arn: string): CanonicalResource | undefined {
+    return this.profilesByArn.get(arn.trim().toLowerCase());
+  }
+
+  /** Every account the policy names, of the platform and of every tenant, each once. */
+  namedAccounts(): readonly SelectableAccount[] {
+    return this.accounts;
+  }
+
+  /**
    * The accounts the policy names in which the selector could match a resource: for an id glob,
    * the accounts whose ids it can match (a glob that pins a subscription or an ARN account names
    * only that one); for tags, every account.
@@ -162,5 +196,18 @@ export class DataflowIndex {
     return this.accounts.filter((candidate) =>
       selector.resources.some((glob) => globCouldMatchAccount(glob, candidate)),
     );
+  }
+
+  private addModel(resource: CanonicalResource): void {
+    if (resource.type === MODEL_DEPLOYMENT && resource.parentKey !== null) {
+      let deployments = this.deploymentsByAccount.get(resource.parentKey);
+      if (deployments === undefined) {
+        deployments = new Map();
+        this.deploymentsByAccount.set(resource.parentKey, deployments);
+      }
+      deployments.set(resource.key, resource);
+    } else if (resource.type === INFERENCE_PROFILE) {
+      this.profilesByArn.set(resource.key.toLowerCase(), resource);
+    }
   }
 }

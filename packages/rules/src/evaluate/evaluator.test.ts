@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { completeAccount, TEST_NOW } from "../../test/support/evaluation.js";
+import { armDocumentsOf, azureFixture } from "../../test/support/fixtures.js";
 import { fromArmDocument } from "../canonical/from-arm-document.js";
 import { fromConfigItem } from "../canonical/from-config-item.js";
 import type { CanonicalResource, Finding } from "../model.js";
@@ -170,6 +171,144 @@ describe("evaluate", () => {
   });
 });
 
+describe("evaluate on an inventory as callers convert it", () => {
+  const FIXTURE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+  /** A fixture document moved into the subscription the test policy maps. */
+  const moved = (document: Record<string, unknown>): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(document).replaceAll(FIXTURE_SUBSCRIPTION, SUBSCRIPTION));
+  const firstOf = (fileName: string) => {
+    const [document] = armDocumentsOf(azureFixture(fileName));
+    if (document === undefined) throw new Error(`${fileName} holds no document`);
+    return moved(document);
+  };
+  const openAi = firstOf("Microsoft.CognitiveServices_accounts.OpenAI.arm.real.json");
+  const dataZoneDeployment = {
+    ...firstOf("Microsoft.CognitiveServices_accounts_deployments.list.arm.real.json"),
+    sku: { name: "DataZoneStandard", capacity: 1 },
+  };
+  const dataZonePolicy = policyOf("    processingScope: datazone");
+
+  it("places a child converted without its parent in the parent's region", () => {
+    const account = fromArmDocument(openAi);
+    const orphan = fromArmDocument(dataZoneDeployment);
+    expect(orphan.region).toBeNull();
+
+    const findings = evaluate(
+      { resources: [orphan, account], accounts: ACCOUNTS },
+      dataZonePolicy,
+      TEST_NOW,
+    );
+    const scope = only(findings, "residency.ai-processing-scope", orphan.id);
+    expect(scope.status).toBe("pass");
+    expect(scope.region).toBe("eastus");
+    expect(scope.message).toContain('deployment type "DataZoneStandard" in data zone');
+    expect(only(findings, "tenancy.model-allowed", orphan.id).region).toBe("eastus");
+
+    const convertedWithParent = evaluate(
+      { resources: [fromArmDocument(dataZoneDeployment, account), account], accounts: ACCOUNTS },
+      dataZonePolicy,
+      TEST_NOW,
+    );
+    expect(findings).toEqual(convertedWithParent);
+  });
+
+  it("leaves a child without a region when its parent is not in the inventory", () => {
+    const orphan = fromArmDocument(dataZoneDeployment);
+    const findings = evaluate(
+      { resources: [orphan], accounts: ACCOUNTS },
+      dataZonePolicy,
+      TEST_NOW,
+    );
+    const scope = only(findings, "residency.ai-processing-scope", orphan.id);
+    expect(scope.region).toBeNull();
+    expect(scope.status).toBe("error");
+    expect(scope.message).toContain("the account's region is unknown");
+  });
+
+  it("keeps a child's own location rather than its parent's", () => {
+    const account = fromArmDocument(openAi);
+    const placed = fromArmDocument({ ...dataZoneDeployment, location: "westeurope" });
+    const findings = evaluate(
+      { resources: [placed, account], accounts: ACCOUNTS },
+      dataZonePolicy,
+      TEST_NOW,
+    );
+    expect(only(findings, "residency.ai-processing-scope", placed.id).region).toBe("westeurope");
+  });
+
+  const casing = azureFixture(
+    "Microsoft.Compute_virtualMachines.arm-vs-arg-id-casing.real.json",
+  ) as {
+    arm_list_item_id: string;
+    arm_location: string;
+    arg_row_id: string;
+    arg_row_resourceGroup: string;
+    arg_row_type: string;
+  };
+  const armVm = moved({
+    id: casing.arm_list_item_id,
+    name: "vm-contoso",
+    type: "Microsoft.Compute/virtualMachines",
+    location: casing.arm_location,
+    properties: {},
+  });
+  const graphVm = moved({
+    id: casing.arg_row_id,
+    name: "vm-contoso",
+    type: casing.arg_row_type,
+    location: casing.arm_location,
+    resourceGroup: casing.arg_row_resourceGroup,
+    subscriptionId: FIXTURE_SUBSCRIPTION,
+    properties: {},
+  });
+
+  it("gives a resource read in two spellings one row per control and owner, from the last one seen", () => {
+    const arm = fromArmDocument(armVm);
+    const graph = fromArmDocument(graphVm);
+    expect(arm.key).toBe(graph.key);
+    expect(arm.id).not.toBe(graph.id);
+
+    const findings = evaluate(
+      { resources: [arm, ...RESOURCES, graph], accounts: ACCOUNTS },
+      policyOf(""),
+      TEST_NOW,
+    );
+    const rows = findings.filter((f) => f.subjectKey === arm.key);
+    expect(rows.map((f) => [f.control, f.tenant, f.resource, f.status])).toEqual([
+      ["residency.region-allowed", "retail", graph.id, "fail"],
+    ]);
+  });
+
+  it("matches the streaming path, which reads one resource per key from the store", () => {
+    const storage = (id: string) =>
+      fromArmDocument({ ...legacyStorage.raw, id, type: "microsoft.storage/storageaccounts" });
+    const armSpelling = storage(LEGACY_ID.replace("rg-legacy", "RG-Legacy"));
+    const graphSpelling = storage(LEGACY_ID);
+    const policy = policyOf("");
+
+    const stored = [graphSpelling, vault, bucket, deletedBucket, unmapped];
+    const index = new InventoryIndex({ policy });
+    for (const resource of stored) index.add(resource);
+    index.setAccounts(ACCOUNTS);
+    const evaluator = createEvaluator({ policy, now: TEST_NOW, index });
+    const streamed = [...evaluator.evaluateResources(stored), ...evaluator.evaluateOwners()];
+
+    const inMemory = evaluate(
+      {
+        resources: [armSpelling, vault, bucket, deletedBucket, unmapped, graphSpelling],
+        accounts: ACCOUNTS,
+      },
+      policy,
+      TEST_NOW,
+    );
+    expect(inMemory).toEqual(streamed);
+    const legacyRows = inMemory.filter((f) => f.subjectKey === LEGACY_ID.toLowerCase());
+    expect(legacyRows.length).toBeGreaterThan(3);
+    expect(new Set(legacyRows.map((f) => f.control)).size).toBe(legacyRows.length);
+    expect(new Set(legacyRows.map((f) => f.resource))).toEqual(new Set([LEGACY_ID]));
+  });
+});
+
 describe("owner-level evaluation", () => {
   const PLATFORM = "00000000-0000-0000-0000-00000000a0ff";
   const platformLines = [
@@ -212,12 +351,10 @@ describe("owner-level evaluation", () => {
       policy,
       TEST_NOW,
     );
+    // Egress is judged for the accounts of tenants only: the platform's evaluation adds no row.
     expect(
       rowsOf(findings, "network.egress-firewall-logged").filter((r) => r[1] === "111122223333"),
-    ).toEqual([
-      ["platform", "111122223333", "not-applicable"],
-      ["retail", "111122223333", "not-applicable"],
-    ]);
+    ).toEqual([["retail", "111122223333", "not-applicable"]]);
   });
 
   it("judges each unmapped discovered account once, with tenant null, and mapped ones not at all", () => {

@@ -169,13 +169,53 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
 }
 
 /**
- * Evaluates a whole inventory in memory: fills an index, then runs every resource- and
- * owner-level control. Large estates use `InventoryIndex` and `createEvaluator` directly to
- * stream resources in batches.
+ * One resource per key, the last one seen, as the store keeps them: an Azure resource read twice
+ * in two spellings (an ARM document and a Resource Graph row) is one resource.
+ */
+function lastPerKey(resources: readonly CanonicalResource[]): Map<string, CanonicalResource> {
+  const byKey = new Map<string, CanonicalResource>();
+  for (const resource of resources) byKey.set(resource.key, resource);
+  return byKey;
+}
+
+/**
+ * The resources with each child that has no location of its own (a model deployment, a vault
+ * key) placed in its parent's region, found by `parentKey` through any number of levels. A child
+ * converted with its parent already has that region; one converted without it gets it here.
+ */
+function placeChildren(byKey: ReadonlyMap<string, CanonicalResource>): CanonicalResource[] {
+  const regions = new Map<string, string | null>();
+  const regionOf = (resource: CanonicalResource, path: Set<string>): string | null => {
+    if (resource.region !== null || resource.location !== null || resource.parentKey === null) {
+      return resource.region;
+    }
+    const known = regions.get(resource.key);
+    if (known !== undefined) return known;
+    const parent = byKey.get(resource.parentKey);
+    const region =
+      parent === undefined || path.has(parent.key)
+        ? null
+        : regionOf(parent, new Set([...path, resource.key]));
+    regions.set(resource.key, region);
+    return region;
+  };
+  return [...byKey.values()].map((resource) => {
+    const region = regionOf(resource, new Set([resource.key]));
+    return region === resource.region ? resource : { ...resource, region };
+  });
+}
+
+/**
+ * Evaluates a whole inventory in memory: keeps one resource per key (the last one seen), places
+ * children converted without their parent in the parent's region, fills an index, then runs
+ * every resource- and owner-level control. Large estates use `InventoryIndex` and
+ * `createEvaluator` directly to stream resources in batches from the store, which already keeps
+ * one resource per key.
  */
 export function evaluate(inventory: Inventory, policy: Policy, now: Date): Finding[] {
+  const resources = placeChildren(lastPerKey(inventory.resources));
   const index = new InventoryIndex({ policy });
-  for (const resource of inventory.resources) index.add(resource);
+  for (const resource of resources) index.add(resource);
   index.setAccounts(inventory.accounts);
   const evaluator = createEvaluator({
     policy,
@@ -183,5 +223,5 @@ export function evaluate(inventory: Inventory, policy: Policy, now: Date): Findi
     index,
     ...(inventory.discovered === undefined ? {} : { discovered: inventory.discovered }),
   });
-  return [...evaluator.evaluateResources(inventory.resources), ...evaluator.evaluateOwners()];
+  return [...evaluator.evaluateResources(resources), ...evaluator.evaluateOwners()];
 }

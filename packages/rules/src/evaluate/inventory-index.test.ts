@@ -193,6 +193,38 @@ describe("InventoryIndex: KMS references", () => {
         .status,
     ).toBe("unresolved");
   });
+
+  it("reports a key or alias item Config did not record, or without configuration, as unreadable", () => {
+    const notRecorded = (item: (typeof keys)[number]) => {
+      const { configuration: _dropped, ...raw } = item.raw;
+      return fromConfigItem({ ...raw, configurationItemStatus: "ResourceNotRecorded" });
+    };
+    const [awsKey, pendingKey] = keys;
+    if (awsKey === undefined || pendingKey === undefined) throw new Error("fixture changed");
+    const unreadable = new InventoryIndex();
+    for (const resource of [notRecorded(awsKey), pendingKey, notRecorded(alias)]) {
+      unreadable.add(resource);
+    }
+
+    expect(unreadable.resolveKmsKey(awsKey.id, "111122223333", "us-east-1")).toMatchObject({
+      status: "unreadable",
+      reason: `KMS key ${awsKey.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+      alias: null,
+    });
+    expect(unreadable.resolveKmsKey("alias/retired", "111122223333", "us-east-1")).toMatchObject({
+      status: "unreadable",
+      reason: `KMS alias ${alias.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    });
+
+    const bareKey = { ...pendingKey, raw: { ...pendingKey.raw, configuration: undefined } };
+    const throughAlias = new InventoryIndex();
+    for (const resource of [bareKey, alias]) throughAlias.add(resource);
+    expect(throughAlias.resolveKmsKey("alias/retired", "111122223333", "us-east-1")).toMatchObject({
+      status: "unreadable",
+      reason: `KMS key ${pendingKey.id} has no configuration in the collected document`,
+      alias: "alias/retired",
+    });
+  });
 });
 
 describe("InventoryIndex: collection completeness and account blocks", () => {
@@ -230,5 +262,28 @@ describe("InventoryIndex: collection completeness and account blocks", () => {
     expect(present.accountPublicAccessBlock("111122223333")?.raw.configuration).toEqual({
       blockPublicAcls: true,
     });
+  });
+
+  it("keeps a readable account-level block over one Config did not record, in either order", () => {
+    const block = (region: string, status: string) =>
+      fromConfigItem({
+        accountId: "111122223333",
+        awsRegion: region,
+        resourceType: "AWS::S3::AccountPublicAccessBlock",
+        resourceId: "111122223333",
+        configurationItemStatus: status,
+        ...(status === "OK" ? { configuration: { blockPublicAcls: true } } : {}),
+      });
+    for (const order of [
+      [block("us-east-1", "OK"), block("eu-west-1", "ResourceNotRecorded")],
+      [block("eu-west-1", "ResourceNotRecorded"), block("us-east-1", "OK")],
+    ]) {
+      const index = new InventoryIndex();
+      for (const resource of order) index.add(resource);
+      expect(index.accountPublicAccessBlock("111122223333")?.region).toBe("us-east-1");
+    }
+    const onlyUnreadable = new InventoryIndex();
+    onlyUnreadable.add(block("eu-west-1", "ResourceNotRecorded"));
+    expect(onlyUnreadable.accountPublicAccessBlock("111122223333")?.region).toBe("eu-west-1");
   });
 });

@@ -1,3 +1,4 @@
+import { describeNotCollected, notCollected } from "../canonical/collected.js";
 import { isRecord, readString } from "../canonical/document.js";
 import { isInventoried } from "../canonical/from-config-item.js";
 import type { AccountCollection, CanonicalResource, Provider } from "../model.js";
@@ -46,6 +47,19 @@ export type KmsKeyResolution =
       /** `configuration.keyManager` of the key (`CUSTOMER`, `AWS`), or null when absent. */
       keyManager: string | null;
       /** The alias followed on the way, or null for a direct key reference. */
+      alias: string | null;
+    }
+  | {
+      status: "unreadable";
+      reference: string;
+      /**
+       * The alias or key item the reference leads to, which AWS Config did not record or whose
+       * document has no `configuration`: nothing can be resolved through it.
+       */
+      item: CanonicalResource;
+      /** Names the item and why it cannot be read, for error messages. */
+      reason: string;
+      /** The alias followed on the way, or null when the unreadable item is the one named. */
       alias: string | null;
     }
   | {
@@ -128,7 +142,7 @@ export class InventoryIndex {
         this.addKmsAlias(resource);
         return;
       case "AWS::S3::AccountPublicAccessBlock":
-        this.accountPublicAccessBlocks.set(resource.account, resource);
+        this.addAccountPublicAccessBlock(resource);
         return;
       default:
         return;
@@ -218,6 +232,9 @@ export class InventoryIndex {
         };
       }
       const alias = this.kmsAliases.get(kmsLookupKey(keyAccount, keyRegion, name));
+      if (alias !== undefined && notCollected(alias) !== null) {
+        return unreadable(reference, alias, "KMS alias", null);
+      }
       if (alias === undefined) {
         return {
           status: "unresolved",
@@ -241,7 +258,9 @@ export class InventoryIndex {
       }
       // A target written as a bare key id lives in the alias's own account and region.
       const resolved = this.resolveKmsKey(target, alias.account, alias.region ?? keyRegion);
-      return resolved.status === "resolved" ? { ...resolved, reference, alias: name } : resolved;
+      return resolved.status === "resolved" || resolved.status === "unreadable"
+        ? { ...resolved, reference, alias: name }
+        : resolved;
     }
 
     const keyId = arn !== null ? (arn[4] ?? "") : trimmed.replace(/^key\//i, "");
@@ -258,13 +277,25 @@ export class InventoryIndex {
         region: keyRegion,
       };
     }
+    if (notCollected(key) !== null) return unreadable(reference, key, "KMS key", null);
     const keyManager = readString(key.raw, "configuration.keyManager") ?? null;
     return { status: "resolved", reference, key, keyManager, alias: null };
   }
 
-  /** The account-level S3 public-access block of an AWS account, or undefined. */
+  /**
+   * The account-level S3 public-access block of an AWS account, or undefined. A readable item is
+   * preferred over one Config did not record or that has no `configuration`; the caller checks
+   * which it got.
+   */
   accountPublicAccessBlock(account: string): CanonicalResource | undefined {
     return this.accountPublicAccessBlocks.get(account);
+  }
+
+  private addAccountPublicAccessBlock(resource: CanonicalResource): void {
+    const kept = this.accountPublicAccessBlocks.get(resource.account);
+    if (kept === undefined || notCollected(kept) !== null || notCollected(resource) === null) {
+      this.accountPublicAccessBlocks.set(resource.account, resource);
+    }
   }
 
   private addVault(resource: CanonicalResource, uriPath: string): void {
@@ -282,11 +313,28 @@ export class InventoryIndex {
 
   private addKmsAlias(resource: CanonicalResource): void {
     const configuration = resource.raw.configuration;
-    const aliasName = isRecord(configuration) ? readString(configuration, "AliasName") : undefined;
+    // An item Config did not record has no configuration; its ARN still names the alias, so a
+    // reference to it finds the item and reports it unreadable instead of missing.
+    const arnName = KMS_ARN.exec(readString(resource.raw, "arn") ?? "");
+    const aliasName =
+      (isRecord(configuration) ? readString(configuration, "AliasName") : undefined) ??
+      (arnName?.[3]?.toLowerCase() === "alias" ? `alias/${arnName[4]}` : undefined) ??
+      (/^alias\//i.test(resource.name) ? resource.name : undefined);
     if (aliasName !== undefined) {
       this.kmsAliases.set(kmsLookupKey(resource.account, resource.region, aliasName), resource);
     }
   }
+}
+
+function unreadable(
+  reference: string,
+  item: CanonicalResource,
+  label: string,
+  alias: string | null,
+): KmsKeyResolution {
+  const state = notCollected(item);
+  const why = state === null ? "cannot be read" : describeNotCollected(state);
+  return { status: "unreadable", reference, item, reason: `${label} ${item.id} ${why}`, alias };
 }
 
 function accountKey(provider: Provider, account: string): string {

@@ -326,6 +326,25 @@ describe("parsePolicy on invalid files", () => {
     ]);
   });
 
+  it("rejects a data-flow map and tenant fields on the platform, naming line and field", () => {
+    const platform = [
+      "platform:",
+      "  accounts: { azure: [00000000-0000-0000-0000-00000000a0ff] }",
+      "  regions: { allowed: [westeurope] }",
+    ];
+    const withPlatform = (lines: string[]) => tenantFile("", [...platform, ...lines].join("\n"));
+    expect(issuesOf(withPlatform(["  dataflow: { model-call: { resources: ['*'] } }"]))).toEqual([
+      "plumbline.yaml:12 platform.dataflow: the platform has no data-flow map; dataflow belongs to tenants",
+    ]);
+    expect(issuesOf(withPlatform(["  dataflow:"]))).toEqual([
+      "plumbline.yaml:12 platform.dataflow: the platform has no data-flow map; dataflow belongs to tenants",
+    ]);
+    expect(issuesOf(withPlatform(["  id: hub", "  name: Hub"]))).toEqual([
+      'plumbline.yaml:12 platform.id: unknown field "id"',
+      'plumbline.yaml:13 platform.name: unknown field "name"',
+    ]);
+  });
+
   it("checks control settings against the catalogue", () => {
     const text = tenantFile(
       "",

@@ -254,7 +254,14 @@ const tenant = z.strictObject({
   ...ownerFields,
 });
 
-const platform = z.strictObject(ownerFields);
+const platform = z.strictObject({
+  ...ownerFields,
+  // Written out so that the file error says why, rather than "unknown field".
+  dataflow: z
+    .never({ error: "the platform has no data-flow map; dataflow belongs to tenants" })
+    .optional()
+    .meta({ description: "Not allowed: the platform has no data-flow map." }),
+});
 
 const controlSettings = z.strictObject({
   enabled: z

@@ -92,3 +92,9 @@ export function kmsAlias(
         : { AliasName: aliasName, TargetKeyId: targetKeyId },
   });
 }
+
+/** A KMS key or alias item as Config lists it when it did not record it: no configuration. */
+export function notRecordedItem(item: CanonicalResource): CanonicalResource {
+  const { configuration: _dropped, ...raw } = item.raw;
+  return fromConfigItem({ ...raw, configurationItemStatus: "ResourceNotRecorded" });
+}

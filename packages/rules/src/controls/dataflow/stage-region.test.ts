@@ -6,8 +6,13 @@ import {
   RETAIL_AWS_ACCOUNT,
   RETAIL_SUBSCRIPTION,
 } from "../../../test/support/dataflow-policy.js";
-import { completeAccount } from "../../../test/support/evaluation.js";
-import { armDocumentsOf, azureFixture } from "../../../test/support/fixtures.js";
+import { completeAccount, partialAccount } from "../../../test/support/evaluation.js";
+import {
+  armDocumentsOf,
+  awsFixture,
+  azureFixture,
+  selectRowsOf,
+} from "../../../test/support/fixtures.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { fromConfigItem } from "../../canonical/from-config-item.js";
 import type { CanonicalResource } from "../../model.js";
@@ -185,5 +190,256 @@ describe("dataflow.stage-region", () => {
       ACCOUNTS,
     );
     expect(stageRegion.evaluate(context)).toEqual([]);
+  });
+});
+
+const ACCOUNT_CALL =
+  '      model-call: { resources: ["*/Microsoft.CognitiveServices/accounts/oai-retail-weu"] }';
+
+describe("dataflow.stage-region on an AI account selected by model-call", () => {
+  it("fails the account when one of its deployments processes prompts more widely, naming it and its SKU", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = rowsFor([ACCOUNT_CALL], [account, deploymentOf(account, "GlobalStandard")]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.subject.type).toBe("Microsoft.CognitiveServices/accounts");
+    expect(rows[0]?.status).toBe("fail");
+    expect(rows[0]?.message).toContain(
+      "Microsoft.CognitiveServices/accounts/deployments chat processes prompts within scope " +
+        'global (deployment type "GlobalStandard"), wider than retail\'s processing scope datazone',
+    );
+    expect(rows[0]?.evidence).toContainEqual({
+      path: `${AI_GROUP}/oai-retail-weu/deployments/chat#sku.name`,
+      actual: "GlobalStandard",
+      expected: "a deployment type within the owner's scope",
+    });
+  });
+
+  it("judges deployments that stream past before their account, read without it", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const orphan = (sku: string) => {
+      const document = fixture(
+        "Microsoft.CognitiveServices_accounts_deployments.list.arm.real.json",
+      );
+      document.id = `${account.id}/deployments/${sku.toLowerCase()}`;
+      document.name = sku.toLowerCase();
+      document.sku = { name: sku, capacity: 1 };
+      return fromArmDocument(document);
+    };
+    const passing = rowsFor([ACCOUNT_CALL], [orphan("DataZoneStandard"), account]);
+    expect(passing[0]?.status).toBe("pass");
+    expect(passing[0]?.message).toContain("in data zone EU (westeurope)");
+    const failing = rowsFor([ACCOUNT_CALL], [orphan("DeveloperTier"), account]);
+    expect(failing[0]?.status).toBe("fail");
+  });
+
+  it("passes the account when every deployment is within scope", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = rowsFor([ACCOUNT_CALL], [account, deploymentOf(account, "Standard")]);
+    expect(rows[0]?.status).toBe("pass");
+  });
+
+  it("is an error naming the value when a deployment's type is unknown", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = rowsFor([ACCOUNT_CALL], [account, deploymentOf(account, "RegionalTurbo")]);
+    expect(rows[0]?.status).toBe("error");
+    expect(rows[0]?.message).toContain('"RegionalTurbo"');
+  });
+
+  it("is an error when the account's subscription was not collected completely", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = stageRegion.evaluate(
+      policyContext(
+        dataflowPolicy([ACCOUNT_CALL]),
+        "retail",
+        [account, deploymentOf(account, "Standard")],
+        [partialAccount("azure", RETAIL_SUBSCRIPTION)],
+      ),
+    );
+    expect(rows[0]?.status).toBe("error");
+    expect(rows[0]?.message).toContain(
+      `subscription ${RETAIL_SUBSCRIPTION} was not collected completely`,
+    );
+  });
+
+  it("keeps a failing deployment a fail when the subscription was collected only partly", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = stageRegion.evaluate(
+      policyContext(
+        dataflowPolicy([ACCOUNT_CALL]),
+        "retail",
+        [account, deploymentOf(account, "GlobalBatch")],
+        [partialAccount("azure", RETAIL_SUBSCRIPTION)],
+      ),
+    );
+    expect(rows[0]?.status).toBe("fail");
+  });
+
+  it("judges the deployments of an account selected by tag", () => {
+    const document = fixture("Microsoft.CognitiveServices_accounts.OpenAI.arm.real.json");
+    document.id = `${AI_GROUP}/oai-tagged`;
+    document.name = "oai-tagged";
+    document.location = "westeurope";
+    document.tags = { stage: "model-call" };
+    const account = fromArmDocument(document);
+    const rows = rowsFor(
+      ["      model-call: { tags: { stage: model-call } }"],
+      [account, deploymentOf(account, "GlobalStandard")],
+    );
+    expect(rows[0]?.status).toBe("fail");
+  });
+
+  it("does not judge the deployments of an account selected by another stage", () => {
+    const account = openAiAccount("oai-retail-weu", "westeurope");
+    const rows = rowsFor(
+      ['      retrieval: { resources: ["*/accounts/oai-retail-weu"] }'],
+      [account, deploymentOf(account, "GlobalStandard")],
+    );
+    expect(rows[0]?.status).toBe("pass");
+    expect(rows[0]?.message).not.toContain("deployment");
+  });
+});
+
+/** A Bedrock item of `type` in the retail account (eu-west-1) with the CloudFormation fields. */
+function bedrockItem(
+  type: string,
+  id: string,
+  configuration: Record<string, unknown>,
+  status = "OK",
+): CanonicalResource {
+  const kind = type
+    .replace("AWS::Bedrock::", "")
+    .replace(/([a-z])([A-Z])/g, "$1-$2")
+    .toLowerCase();
+  return fromConfigItem({
+    version: "1.3",
+    accountId: RETAIL_AWS_ACCOUNT,
+    awsRegion: "eu-west-1",
+    configurationItemStatus: status,
+    resourceType: type,
+    resourceId: id,
+    resourceName: id,
+    arn: `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:${kind}/${id}`,
+    configuration,
+    supplementaryConfiguration: {},
+  });
+}
+
+const promptWith = (...modelIds: (string | undefined)[]) =>
+  bedrockItem("AWS::Bedrock::Prompt", "PROMPT12345", {
+    Id: "PROMPT12345",
+    Name: "retail-summary",
+    DefaultVariant: "v0",
+    Variants: modelIds.map((modelId, index) => ({
+      Name: `v${index}`,
+      TemplateType: "TEXT",
+      ...(modelId === undefined ? {} : { ModelId: modelId }),
+    })),
+  });
+
+/** The synthetic knowledge base row, moved to eu-west-1 with an embedding model there. */
+function knowledgeBase(embeddingModelArn: string): CanonicalResource {
+  const row = selectRowsOf(
+    awsFixture("config.SelectResourceConfig.sagemaker-bedrock.http.synthetic.json"),
+  ).find((r) => r.resourceType === "AWS::Bedrock::KnowledgeBase");
+  const item = structuredClone(row) as Record<string, unknown>;
+  item.awsRegion = "eu-west-1";
+  item.accountId = RETAIL_AWS_ACCOUNT;
+  item.arn = `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:knowledge-base/KB12345678`;
+  const configuration = item.configuration as {
+    KnowledgeBaseConfiguration: { VectorKnowledgeBaseConfiguration: Record<string, unknown> };
+  };
+  configuration.KnowledgeBaseConfiguration.VectorKnowledgeBaseConfiguration.EmbeddingModelArn =
+    embeddingModelArn;
+  return fromConfigItem(item);
+}
+
+const BEDROCK_CALL =
+  '      model-call: { resources: ["arn:aws:bedrock:*:111122223333:prompt/*", "arn:aws:bedrock:*:111122223333:knowledge-base/*"] }';
+const CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+describe("dataflow.stage-region on a Bedrock resource selected by model-call", () => {
+  it("judges a prompt's variant models by id: a geographic profile passes, a global one fails", () => {
+    const passing = rowsFor([BEDROCK_CALL], [promptWith(`eu.${CLAUDE}`, CLAUDE)]);
+    expect(passing[0]?.status).toBe("pass");
+    const failing = rowsFor([BEDROCK_CALL], [promptWith(CLAUDE, `global.${CLAUDE}`)]);
+    expect(failing[0]?.status).toBe("fail");
+    expect(failing[0]?.message).toContain("processes prompts within scope global");
+    expect(failing[0]?.evidence).toContainEqual({
+      path: "configuration.Variants[1].ModelId",
+      actual: `global.${CLAUDE}`,
+      expected: "a model source within the owner's scope",
+    });
+  });
+
+  it("judges a prompt that names an application inference profile by that profile", () => {
+    const profileArn = `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:application-inference-profile/p1`;
+    const profile = bedrockItem("AWS::Bedrock::ApplicationInferenceProfile", "p1", {
+      InferenceProfileName: "retail-global",
+      ModelSource: {
+        CopyFrom: `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:inference-profile/global.${CLAUDE}`,
+      },
+    });
+    const rows = rowsFor([BEDROCK_CALL], [promptWith(profileArn.toUpperCase()), profile]);
+    expect(rows[0]?.status).toBe("fail");
+    expect(rows[0]?.message).toContain(
+      "AWS::Bedrock::Prompt PROMPT12345 sends prompts through the profile its " +
+        "configuration.Variants[0].ModelId names: AWS::Bedrock::ApplicationInferenceProfile p1 processes prompts within scope global",
+    );
+  });
+
+  it("is an error when the application inference profile a prompt names is not in the inventory", () => {
+    const gone = `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:application-inference-profile/gone`;
+    const deleted = bedrockItem(
+      "AWS::Bedrock::ApplicationInferenceProfile",
+      "gone",
+      { ModelSource: { CopyFrom: `arn:aws:bedrock:eu-west-1::foundation-model/${CLAUDE}` } },
+      "ResourceDeleted",
+    );
+    const rows = rowsFor([BEDROCK_CALL], [promptWith(gone), deleted]);
+    expect(rows[0]?.status).toBe("error");
+    expect(rows[0]?.message).toContain("which is not in the inventory");
+  });
+
+  it("is an error for a model id that is neither a model nor a profile id", () => {
+    const rows = rowsFor([BEDROCK_CALL], [promptWith("claude")]);
+    expect(rows[0]?.status).toBe("error");
+    expect(rows[0]?.message).toContain('"claude"');
+  });
+
+  it("is an error naming a geography prefix the scope table does not know", () => {
+    const rows = rowsFor([BEDROCK_CALL], [promptWith(`mars.${CLAUDE}`)]);
+    expect(rows[0]?.status).toBe("error");
+    expect(rows[0]?.message).toContain("configuration.Variants[0].ModelId");
+  });
+
+  it("judges only the region of a prompt whose variants name no model", () => {
+    const rows = rowsFor([BEDROCK_CALL], [promptWith(undefined)]);
+    expect(rows[0]?.status).toBe("pass");
+    expect(rows[0]?.message).not.toContain("scope");
+  });
+
+  it("judges a knowledge base by its embedding model's ARN", () => {
+    const regional = `arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-embed-text-v2:0`;
+    expect(rowsFor([BEDROCK_CALL], [knowledgeBase(regional)])[0]?.status).toBe("pass");
+    const global = `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:inference-profile/global.cohere.embed-v4:0`;
+    const rows = rowsFor([BEDROCK_CALL], [knowledgeBase(global)]);
+    expect(rows[0]?.status).toBe("fail");
+    expect(rows[0]?.evidence).toContainEqual({
+      path: "configuration.KnowledgeBaseConfiguration.VectorKnowledgeBaseConfiguration.EmbeddingModelArn",
+      actual: global,
+      expected: "a model source within the owner's scope",
+    });
+  });
+
+  it("is an error for a selected Bedrock item without configuration", () => {
+    const bare = fromConfigItem({
+      accountId: RETAIL_AWS_ACCOUNT,
+      awsRegion: "eu-west-1",
+      configurationItemStatus: "OK",
+      resourceType: "AWS::Bedrock::Prompt",
+      resourceId: "PROMPTBARE",
+      arn: `arn:aws:bedrock:eu-west-1:${RETAIL_AWS_ACCOUNT}:prompt/PROMPTBARE`,
+    });
+    expect(rowsFor([BEDROCK_CALL], [bare])[0]?.status).toBe("error");
   });
 });

@@ -69,6 +69,17 @@ describe("identity.local-auth-disabled on AI services", () => {
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain('"yes", which is not a boolean');
   });
+
+  it("fails an empty disableLocalAuth as absent, not as a value that is not a boolean", () => {
+    const verdict = judge(withProperties(first(LOCKED), { disableLocalAuth: "" }));
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toBe(
+      'Microsoft.CognitiveServices/accounts contoso-openai-locked has properties.disableLocalAuth "", which defaults to the insecure setting; expected true',
+    );
+    expect(verdict.evidence).toEqual([
+      { path: "properties.disableLocalAuth", actual: "", expected: true },
+    ]);
+  });
 });
 
 describe("identity.local-auth-disabled on search services", () => {
@@ -111,6 +122,18 @@ describe("identity.local-auth-disabled on search services", () => {
     );
     expect(judge(document).status).toBe("pass");
   });
+
+  it("fails an empty disableLocalAuth as absent", () => {
+    const document = withProperties(
+      first("Microsoft.Search_searchServices.public-disabled.arm.spec-2025-05-01.json"),
+      { disableLocalAuth: "" },
+    );
+    const verdict = judge(document);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain(
+      'properties.disableLocalAuth "", which defaults to the insecure setting',
+    );
+  });
 });
 
 describe("identity.local-auth-disabled on storage accounts", () => {
@@ -135,6 +158,17 @@ describe("identity.local-auth-disabled on storage accounts", () => {
       allowSharedKeyAccess: false,
     });
     expect(judge(document).status).toBe("pass");
+  });
+
+  it("fails an empty allowSharedKeyAccess as absent", () => {
+    const document = withProperties(named(STORAGE, "contosodevstorage"), {
+      allowSharedKeyAccess: "",
+    });
+    const verdict = judge(document);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain(
+      'properties.allowSharedKeyAccess "", which defaults to the insecure setting',
+    );
   });
 });
 
@@ -181,6 +215,24 @@ describe("identity.local-auth-disabled on PostgreSQL flexible servers", () => {
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain('passwordAuth = "Restricted"');
   });
+
+  it("fails an empty passwordAuth as absent, and an empty activeDirectoryAuth as not enabled", () => {
+    const emptyPassword = withProperties(named(SERVERS, "pg-contoso-public"), {
+      authConfig: { activeDirectoryAuth: "Enabled", passwordAuth: "" },
+    });
+    const verdict = judge(emptyPassword);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain('properties.authConfig.passwordAuth "", so passwords work');
+
+    const emptyEntra = withProperties(named(SERVERS, "pg-contoso-public"), {
+      authConfig: { activeDirectoryAuth: "", passwordAuth: "Disabled" },
+    });
+    const entra = judge(emptyEntra);
+    expect(entra.status).toBe("fail");
+    expect(entra.message).toContain(
+      'properties.authConfig.activeDirectoryAuth ""; expected Enabled',
+    );
+  });
 });
 
 describe("identity.local-auth-disabled on RDS", () => {
@@ -219,6 +271,33 @@ describe("identity.local-auth-disabled on RDS", () => {
     };
     expect(judgeItem(cluster).status).toBe("pass");
     expect(judgeItem({ ...cluster, configuration: {} }).status).toBe("fail");
+  });
+
+  it("fails an empty IAM flag as absent on instances and clusters", () => {
+    const row = rows[1] ?? {};
+    const instance = judgeItem({
+      ...row,
+      configuration: { ...(row.configuration as object), iAMDatabaseAuthenticationEnabled: "" },
+    });
+    expect(instance.status).toBe("fail");
+    expect(instance.message).toContain(
+      'configuration.iAMDatabaseAuthenticationEnabled "", which defaults to the insecure setting',
+    );
+    const cluster = judgeItem({
+      accountId: "111122223333",
+      awsRegion: "eu-west-1",
+      resourceType: "AWS::RDS::DBCluster",
+      resourceId: "cluster-ABC",
+      arn: "arn:aws:rds:eu-west-1:111122223333:cluster:contoso-aurora",
+      configuration: {
+        dBClusterIdentifier: "contoso-aurora",
+        iamdatabaseAuthenticationEnabled: "",
+      },
+    });
+    expect(cluster.status).toBe("fail");
+    expect(cluster.evidence).toEqual([
+      { path: "configuration.iamdatabaseAuthenticationEnabled", actual: "", expected: true },
+    ]);
   });
 
   it("reports an item without configuration as an error", () => {

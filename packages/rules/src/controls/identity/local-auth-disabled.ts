@@ -1,4 +1,4 @@
-import { isRecord, readPath } from "../../canonical/document.js";
+import { isAbsent, isRecord, readPath } from "../../canonical/document.js";
 import type { CanonicalResource } from "../../model.js";
 import { judgeBooleanSetting } from "../boolean-setting.js";
 import type { ResourceControl, VerdictRow } from "../types.js";
@@ -40,8 +40,7 @@ function judgePostgresServer(resource: CanonicalResource): VerdictRow {
     observe(resource, ENTRA_AUTH, "Enabled"),
   ];
   const known = (value: unknown) =>
-    value === undefined ||
-    value === null ||
+    isAbsent(value) ||
     (typeof value === "string" && ["enabled", "disabled"].includes(value.toLowerCase()));
   if (!known(password) || !known(entra)) {
     const odd = known(password)
@@ -130,7 +129,7 @@ export const localAuthDisabled: ResourceControl = {
   ],
 
   evaluate(resource) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     switch (resource.type) {

@@ -65,6 +65,14 @@ describe("identity.managed-identity on AI services and search services", () => {
     }
   });
 
+  it("fails an empty identity as absent, not as an identity of the wrong shape", () => {
+    const verdict = judge(withIdentity(aiServices, ""));
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain("has identity.type absent: it carries no managed identity");
+    const service = judge(withIdentity(search, ""));
+    expect(service.status).toBe("fail");
+  });
+
   it("passes both kinds together in the spellings services use, in any case", () => {
     for (const type of [
       "SystemAssigned, UserAssigned",

@@ -1,4 +1,4 @@
-import { isRecord, readPath } from "../../canonical/document.js";
+import { isAbsent, isRecord, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../../model.js";
 import type { KeySetting } from "../customer-keys.js";
 import { POSTGRES_KEY_TYPE, readKeySetting, STORAGE_KEY_SOURCE } from "../customer-keys.js";
@@ -28,7 +28,7 @@ function judgeIdentity(resource: CanonicalResource, evidence: Evidence[]): Verdi
   const type = readPath(resource.raw, IDENTITY_TYPE);
   const all = [...evidence, observe(resource, IDENTITY_TYPE, EXPECTED)];
 
-  if (identity !== undefined && identity !== null && !isRecord(identity)) {
+  if (!isAbsent(identity) && !isRecord(identity)) {
     return row(
       "error",
       `${name} has ${IDENTITY} = ${formatValue(identity)}, which is not an object; ` +
@@ -36,7 +36,7 @@ function judgeIdentity(resource: CanonicalResource, evidence: Evidence[]): Verdi
       all,
     );
   }
-  if (type === undefined || type === null || type === "") {
+  if (isAbsent(type)) {
     return row(
       "fail",
       `${name} has ${IDENTITY_TYPE} ${formatValue(type)}: it carries no managed identity; ` +
@@ -116,7 +116,7 @@ export const managedIdentity: ResourceControl = {
   ],
 
   evaluate(resource) {
-    const notCollected = checkCollected(resource, { properties: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const setting = keySettingOf(resource);

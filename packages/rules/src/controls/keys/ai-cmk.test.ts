@@ -11,6 +11,7 @@ import {
   customerKmsKey,
   fixtureKmsKeys,
   kmsAlias,
+  notRecordedItem,
 } from "../../../test/support/keys.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { decodeBatchGetItem, fromConfigItem } from "../../canonical/from-config-item.js";
@@ -264,6 +265,18 @@ describe("keys.ai-cmk on Bedrock guardrails", () => {
     expect(verdict.message).toContain("which is not a key reference");
   });
 
+  it("never resolves a guardrail key through an alias item Config did not record", () => {
+    const alias = kmsAlias(ACCOUNT, "us-east-1", "alias/contoso-guardrails", CUSTOMER_KEY_ID);
+    const verdict = judgeAws(withConfiguration(guardrail, { KmsKeyArn: alias.id }), [
+      customerKmsKey(ACCOUNT, "us-east-1"),
+      notRecordedItem(alias),
+    ]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS alias ${alias.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    );
+  });
+
   it("reports a guardrail item without configuration as an error", () => {
     const { configuration: _dropped, ...bare } = guardrail;
     expect(judgeAws(bare).status).toBe("error");
@@ -305,7 +318,7 @@ describe("keys.ai-cmk on SageMaker notebook instances", () => {
     expect(verdict.message).toContain("KMS alias alias/contoso-broken has no TargetKeyId");
   });
 
-  it("reports a key item AWS Config did not record as an error, since its manager is unknown", () => {
+  it("reports a key item AWS Config did not record as an error naming the item", () => {
     const notRecorded = fromConfigItem({
       accountId: ACCOUNT,
       awsRegion: "us-east-1",
@@ -316,7 +329,15 @@ describe("keys.ai-cmk on SageMaker notebook instances", () => {
     });
     const verdict = judgeAws(notebook, [notRecorded]);
     expect(verdict.status).toBe("error");
-    expect(verdict.message).toContain("whose keyManager is absent; expected CUSTOMER or AWS");
+    expect(verdict.message).toContain(
+      `which cannot be resolved: KMS key ${CUSTOMER_KEY_ARN} was not recorded by AWS Config ` +
+        "(ResourceNotRecorded)",
+    );
+    expect(verdict.evidence).toContainEqual({
+      path: `${CUSTOMER_KEY_ARN}#configurationItemStatus`,
+      actual: "ResourceNotRecorded",
+      expected: "OK or ResourceDiscovered",
+    });
   });
 
   it("reports a notebook AWS Config did not record as an error", () => {

@@ -69,7 +69,7 @@ export const aiCmk: ResourceControl = {
   ],
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     switch (resource.type) {

@@ -173,6 +173,29 @@ describe("keys.cmk-usable on Azure Key Vault keys", () => {
     });
   });
 
+  it("reads an empty expiry as no expiry and an empty purge protection as absent", () => {
+    const emptyExpiry = vaultKey(cmkVault, STORAGE_KEY, { enabled: true, exp: "" });
+    const verdict = judgeAzure(cmkStorage, [...fixtureVaults(), emptyExpiry]);
+    expect(verdict.status).toBe("pass");
+    expect(verdict.evidence).toContainEqual({
+      path: `${emptyExpiry.id}#properties.attributes.exp`,
+      actual: "",
+      expected: "absent, or after 2026-12-03T10:00:00.000Z",
+    });
+
+    const emptyPurge = {
+      ...cmkVault,
+      raw: {
+        ...cmkVault.raw,
+        properties: { ...(cmkVault.raw.properties as object), enablePurgeProtection: "" },
+      },
+    };
+    const key = vaultKey(emptyPurge, STORAGE_KEY, { enabled: true });
+    const failed = judgeAzure(cmkStorage, [emptyPurge, key]);
+    expect(failed.status).toBe("fail");
+    expect(failed.message).toContain('vault Kv-Contoso-Cmk has enablePurgeProtection ""');
+  });
+
   it("fails a key missing from a vault whose subscription was collected completely", () => {
     const verdict = judgeAzure(cmkStorage, fixtureVaults());
     expect(verdict.status).toBe("fail");
@@ -382,7 +405,7 @@ describe("keys.cmk-usable on AWS KMS keys", () => {
     expect(verdict.message).toContain("(through alias/contoso-retired) has keyState");
   });
 
-  it("fails a key that no longer exists in a completely collected account and region", () => {
+  it("reports a key that resolves to nothing as an error even in a completely collected account and region", () => {
     const deleted = fromConfigItem({
       ...selectRowsOf(
         awsFixture("config.SelectResourceConfig.kms-key-customer-managed.http.real.json"),
@@ -394,9 +417,68 @@ describe("keys.cmk-usable on AWS KMS keys", () => {
       configurationItemStatus: "ResourceDeleted",
     });
     const verdict = judgeAws(bucket("contoso-cmk-bucket"), [deleted]);
-    expect(verdict.status).toBe("fail");
+    expect(verdict.status).toBe("error");
     expect(verdict.message).toContain(
-      `does not exist (no KMS key ${CUSTOMER_KEY_ID} in account ${ACCOUNT} region us-east-1; account ${ACCOUNT} region us-east-1 was collected completely)`,
+      `resolves to nothing (no KMS key ${CUSTOMER_KEY_ID} in account ${ACCOUNT} region us-east-1; account ${ACCOUNT} region us-east-1 was collected completely)`,
+    );
+  });
+
+  it("reports an alias that resolves to nothing as an error in a completely collected account", () => {
+    const verdict = judgeAws(bucketWithKey("alias/contoso-gone"), fixtureKmsKeys());
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS key "alias/contoso-gone" resolves to nothing (no KMS alias alias/contoso-gone in account ${ACCOUNT} region us-east-1; account ${ACCOUNT} region us-east-1 was collected completely)`,
+    );
+  });
+
+  it("never resolves through a key item Config did not record, and names it", () => {
+    const notRecorded = fromConfigItem({
+      accountId: ACCOUNT,
+      awsRegion: "us-east-1",
+      resourceType: "AWS::KMS::Key",
+      resourceId: CUSTOMER_KEY_ID,
+      arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${CUSTOMER_KEY_ID}`,
+      configurationItemStatus: "ResourceNotRecorded",
+    });
+    const verdict = judgeAws(bucket("contoso-cmk-bucket"), [notRecorded]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `cannot be resolved: KMS key ${notRecorded.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    );
+    expect(verdict.evidence).toContainEqual({
+      path: `${notRecorded.id}#configurationItemStatus`,
+      actual: "ResourceNotRecorded",
+      expected: "OK or ResourceDiscovered",
+    });
+  });
+
+  it("never resolves through a key item without configuration, and names it", () => {
+    const key = customerKmsKey(ACCOUNT, "us-east-1");
+    const { configuration: _dropped, ...bare } = key.raw;
+    const verdict = judgeAws(bucket("contoso-cmk-bucket"), [{ ...key, raw: bare }]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS key ${key.id} has no configuration in the collected document`,
+    );
+  });
+
+  it("never resolves through an alias item Config did not record, and names it", () => {
+    const alias = kmsAlias(ACCOUNT, "us-east-1", "alias/contoso-app", CUSTOMER_KEY_ID);
+    const notRecorded = fromConfigItem({
+      accountId: ACCOUNT,
+      awsRegion: "us-east-1",
+      resourceType: "AWS::KMS::Alias",
+      resourceId: "alias/contoso-app",
+      arn: alias.id,
+      configurationItemStatus: "ResourceNotRecorded",
+    });
+    const verdict = judgeAws(bucketWithKey("alias/contoso-app"), [
+      customerKmsKey(ACCOUNT, "us-east-1"),
+      notRecorded,
+    ]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS alias ${alias.id} was not recorded by AWS Config (ResourceNotRecorded)`,
     );
   });
 
@@ -454,6 +536,19 @@ describe("keys.cmk-usable on AWS KMS keys", () => {
     const verdict = judgeAws(instance ?? {}, []);
     expect(verdict.status).toBe("not-applicable");
     expect(verdict.message).toContain("configuration.storageEncrypted is false");
+  });
+
+  it("is not applicable to a database whose storageEncrypted is empty, as unencrypted", () => {
+    const [, encrypted] = selectRowsOf(
+      awsFixture("config.SelectResourceConfig.rds-dbinstance.http.derived.json"),
+    );
+    const row = encrypted ?? {};
+    const verdict = judgeAws(
+      { ...row, configuration: { ...(row.configuration as object), storageEncrypted: "" } },
+      [customerKmsKey(ACCOUNT, "us-east-1")],
+    );
+    expect(verdict.status).toBe("not-applicable");
+    expect(verdict.message).toContain('configuration.storageEncrypted is "": storage is not');
   });
 
   it("reports a bucket without supplementaryConfiguration as an error", () => {

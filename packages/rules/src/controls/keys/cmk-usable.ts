@@ -1,4 +1,5 @@
-import { isRecord, readPath } from "../../canonical/document.js";
+import { describeNotCollected, notCollected } from "../../canonical/collected.js";
+import { isAbsent, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence, ResourceReference } from "../../model.js";
 import {
   describeCollection,
@@ -6,9 +7,10 @@ import {
   judgeKeysInUse,
   KEY_HOLDING_TYPES,
   type KeyJudgement,
+  unreadableKmsEvidence,
 } from "../customer-keys.js";
 import type { ControlVerdict, EvaluationContext, ResourceControl } from "../types.js";
-import { checkCollected, derived, formatValue, observe } from "../verdicts.js";
+import { derived, formatValue, observe } from "../verdicts.js";
 
 const EXPECTED_KEY = "a key that exists and works";
 const MANAGED_HSM = "Microsoft.KeyVault/managedHSMs";
@@ -47,9 +49,14 @@ function judgeExistingVaultKey(
     derived(`${key.id}#${expiryPath}`, expiry, `absent, or after ${now.toISOString()}`),
     derived(`${vault.id}#${purgePath}`, purge, true),
   ];
-  if (!isRecord(key.raw.properties) || !isRecord(vault.raw.properties)) {
-    const missing = isRecord(key.raw.properties) ? describeVault(vault) : keyLabel;
-    return judgement("error", `${missing} has no properties in the collected document`, all);
+  for (const [item, label] of [
+    [key, keyLabel],
+    [vault, describeVault(vault)],
+  ] as const) {
+    const state = notCollected(item);
+    if (state !== null) {
+      return judgement("error", `${label} ${describeNotCollected(state)}`, all);
+    }
   }
 
   const problems: string[] = [];
@@ -62,13 +69,13 @@ function judgeExistingVaultKey(
     if (expiry * 1000 <= now.getTime()) {
       problems.push(`${keyLabel} expired on ${formatEpochSeconds(expiry)}`);
     }
-  } else if (expiry !== undefined && expiry !== null) {
+  } else if (!isAbsent(expiry)) {
     unreadable.push(`${keyLabel} has attributes.exp ${formatValue(expiry)}, not epoch seconds`);
   }
   // Without purge protection a deleted key can be purged before its retention ends.
   if (purge !== true) {
     const text = `${describeVault(vault)} has enablePurgeProtection ${formatValue(purge)}`;
-    if (purge === false || purge === undefined || purge === null) problems.push(text);
+    if (purge === false || isAbsent(purge)) problems.push(text);
     else unreadable.push(`${text}, not a boolean`);
   }
 
@@ -127,10 +134,6 @@ function judgeAzureKey(
   }
 }
 
-// Limitation: a KMS key missing from an account and region collected completely is taken as
-// deleted (fail); this relies on AWS Config recording every KMS key there, AWS-managed keys
-// included, and on the recorder covering AWS::KMS::Key and AWS::KMS::Alias.
-
 function judgeKmsKey(
   resource: CanonicalResource,
   reference: ResourceReference,
@@ -149,23 +152,22 @@ function judgeKmsKey(
         `${resolution.alias} is an AWS-managed key, not a customer-managed one`,
         evidence,
       );
-    case "unresolved": {
-      const why = describeUnresolvedKms(context, resolution);
-      const complete =
-        resolution.missing !== "alias-target" &&
-        context.index.isCollectedComplete("aws", resolution.account, resolution.region);
-      return complete
-        ? judgement(
-            "fail",
-            `KMS key ${formatValue(reference.target)} does not exist (${why})`,
-            evidence,
-          )
-        : judgement(
-            "error",
-            `KMS key ${formatValue(reference.target)} cannot be found (${why})`,
-            evidence,
-          );
-    }
+    case "unresolved":
+      // Unlike a key missing from a vault whose keys were listed, a KMS reference that resolves
+      // to nothing is an error even in a completely collected account: whether Config records
+      // every key and alias depends on the recorder's settings, so absence proves no deletion.
+      return judgement(
+        "error",
+        `KMS key ${formatValue(reference.target)} resolves to nothing ` +
+          `(${describeUnresolvedKms(context, resolution)})`,
+        evidence,
+      );
+    case "unreadable":
+      return judgement(
+        "error",
+        `KMS key ${formatValue(reference.target)} cannot be resolved: ${resolution.reason}`,
+        [...evidence, ...unreadableKmsEvidence(resolution)],
+      );
     case "resolved": {
       const { key, keyManager } = resolution;
       const via = resolution.alias === null ? "" : ` (through ${resolution.alias})`;
@@ -176,13 +178,6 @@ function judgeKmsKey(
           `${label} is AWS-managed (keyManager "AWS"), not a customer-managed key`,
           evidence,
         );
-      }
-      const notRecorded = checkCollected(key, { configuration: true });
-      if (notRecorded !== null) {
-        return judgement("error", `${label} cannot be read: ${notRecorded.message}`, [
-          ...evidence,
-          ...notRecorded.evidence,
-        ]);
       }
       const state = readPath(key.raw, "configuration.keyState");
       const all = [...evidence, derived(`${key.id}#configuration.keyState`, state, "Enabled")];

@@ -6,7 +6,12 @@ import {
   azureFixture,
   selectRowsOf,
 } from "../../../test/support/fixtures.js";
-import { CUSTOMER_KEY_ID, customerKmsKey, fixtureKmsKeys } from "../../../test/support/keys.js";
+import {
+  CUSTOMER_KEY_ID,
+  customerKmsKey,
+  fixtureKmsKeys,
+  notRecordedItem,
+} from "../../../test/support/keys.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { decodeBatchGetItem, fromConfigItem } from "../../canonical/from-config-item.js";
 import type { CanonicalResource } from "../../model.js";
@@ -238,6 +243,23 @@ describe("keys.database-cmk on RDS DB instances", () => {
     );
   });
 
+  it("fails an instance whose storageEncrypted is empty, as absent", () => {
+    const verdict = judgeAws(withConfiguration(encryptedInstance, { storageEncrypted: "" }));
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toBe(
+      'AWS::RDS::DBInstance contoso-db-encrypted has configuration.storageEncrypted "": its storage is not encrypted; expected true with a customer-managed KMS key',
+    );
+  });
+
+  it("never resolves through a key item Config did not record, and names it", () => {
+    const key = customerKmsKey(ACCOUNT, "us-east-1");
+    const verdict = judgeAws(encryptedInstance, [notRecordedItem(key)]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `which cannot be resolved: KMS key ${key.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    );
+  });
+
   it("reports a storageEncrypted that is not a boolean as an error", () => {
     const verdict = judgeAws(withConfiguration(encryptedInstance, { storageEncrypted: "true" }));
     expect(verdict.status).toBe("error");
@@ -259,6 +281,14 @@ describe("keys.database-cmk on RDS DB clusters", () => {
   it("fails an unencrypted cluster", () => {
     const verdict = judgeAws(clusterItem({ storageEncrypted: false, kmsKeyId: null }));
     expect(verdict.status).toBe("fail");
+  });
+
+  it("fails a cluster whose storageEncrypted is empty, as absent", () => {
+    const verdict = judgeAws(clusterItem({ storageEncrypted: "", kmsKeyId: CUSTOMER_KEY_ID }), [
+      customerKmsKey(ACCOUNT, "us-east-1"),
+    ]);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain('configuration.storageEncrypted "": its storage is not');
   });
 
   it("reports a cluster without configuration as an error", () => {

@@ -1,4 +1,4 @@
-import { readPath } from "../../canonical/document.js";
+import { isAbsent, readPath } from "../../canonical/document.js";
 import type { CanonicalResource } from "../../model.js";
 import {
   judgeKeySetting,
@@ -34,7 +34,7 @@ function judgeRdsStorage(resource: CanonicalResource, context: EvaluationContext
   const name = describeResource(resource);
   const encrypted = readPath(resource.raw, STORAGE_ENCRYPTED);
   const evidence = [observe(resource, STORAGE_ENCRYPTED, true)];
-  if (encrypted === false || encrypted === undefined || encrypted === null) {
+  if (encrypted === false || isAbsent(encrypted)) {
     return row(
       "fail",
       `${name} has ${STORAGE_ENCRYPTED} ${formatValue(encrypted)}: its storage is not ` +
@@ -52,7 +52,7 @@ function judgeRdsStorage(resource: CanonicalResource, context: EvaluationContext
   }
 
   const keyId = readPath(resource.raw, RDS_KEY_ID);
-  if (keyId === undefined || keyId === null || keyId === "") {
+  if (isAbsent(keyId)) {
     // RDS always records the key of an encrypted database, the AWS-managed aws/rds included;
     // without it the item is incomplete.
     return row(
@@ -106,7 +106,7 @@ export const databaseCmk: ResourceControl = {
   ],
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
     return resource.provider === "azure"
       ? judgePostgresServer(resource)

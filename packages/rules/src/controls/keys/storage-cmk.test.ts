@@ -6,6 +6,7 @@ import {
   azureFixture,
   selectRowsOf,
 } from "../../../test/support/fixtures.js";
+import { kmsAlias, notRecordedItem } from "../../../test/support/keys.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { decodeBatchGetItem, fromConfigItem } from "../../canonical/from-config-item.js";
 import type { CanonicalResource } from "../../model.js";
@@ -275,6 +276,32 @@ describe("keys.storage-cmk on S3 buckets", () => {
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain(
       "resolves to nothing (no KMS key 1234abcd-12ab-34cd-56ef-1234567890ab",
+    );
+  });
+
+  it("never resolves through a key item Config did not record, and names it", () => {
+    const key = customerKey();
+    const verdict = judgeBucket(bucket("contoso-cmk-bucket"), [notRecordedItem(key)]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `which cannot be resolved: KMS key ${key.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    );
+  });
+
+  it("never resolves through an alias item without configuration, and names it", () => {
+    const key = customerKey();
+    const alias = kmsAlias(key.account, key.region ?? "", "alias/contoso-data", key.name);
+    const { configuration: _dropped, ...raw } = alias.raw;
+    const verdict = judgeBucket(
+      withEncryption(bucket("contoso-cmk-bucket"), {
+        sseAlgorithm: "aws:kms",
+        kmsMasterKeyID: alias.id,
+      }),
+      [key, { ...alias, raw }],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS alias ${alias.id} has no configuration in the collected document`,
     );
   });
 

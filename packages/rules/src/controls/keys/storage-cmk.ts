@@ -100,13 +100,10 @@ export const storageCmk: ResourceControl = {
   resourceTypes: ["Microsoft.Storage/storageAccounts", "AWS::S3::Bucket"],
 
   evaluate(resource, context) {
-    if (resource.provider === "azure") {
-      return checkCollected(resource, { properties: true }) ?? judgeStorageAccount(resource);
-    }
-    const notCollected = checkCollected(resource, {
-      configuration: true,
-      supplementaryConfiguration: true,
-    });
-    return notCollected ?? judgeBucket(resource, context);
+    const notCollected = checkCollected(resource);
+    if (notCollected !== null) return notCollected;
+    return resource.provider === "azure"
+      ? judgeStorageAccount(resource)
+      : judgeBucket(resource, context);
   },
 };

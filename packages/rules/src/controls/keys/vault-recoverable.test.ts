@@ -65,6 +65,33 @@ describe("keys.vault-recoverable", () => {
     ]);
   });
 
+  it("fails empty flags as absent, not as values that are not booleans", () => {
+    const verdict = judge(
+      withProperties(vault("Kv-Contoso-Cmk"), { enableSoftDelete: "", enablePurgeProtection: "" }),
+    );
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toBe(
+      'Microsoft.KeyVault/vaults Kv-Contoso-Cmk: soft delete (properties.enableSoftDelete) is "" and purge protection (properties.enablePurgeProtection) is ""; expected soft delete and purge protection both explicitly true',
+    );
+    expect(verdict.evidence).toEqual([
+      { path: "properties.enableSoftDelete", actual: "", expected: true },
+      { path: "properties.enablePurgeProtection", actual: "", expected: true },
+    ]);
+  });
+
+  it("fails a managed HSM whose purge protection is empty", () => {
+    const hsm = {
+      id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-keys/providers/Microsoft.KeyVault/managedHSMs/hsm-contoso",
+      name: "hsm-contoso",
+      type: "Microsoft.KeyVault/managedHSMs",
+      location: "westeurope",
+      properties: { enableSoftDelete: true, enablePurgeProtection: "" },
+    };
+    const verdict = judge(hsm);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain('purge protection (properties.enablePurgeProtection) is ""');
+  });
+
   it("fails explicit false purge protection", () => {
     const verdict = judge(
       withProperties(vault("Kv-Contoso-Cmk"), { enablePurgeProtection: false }),

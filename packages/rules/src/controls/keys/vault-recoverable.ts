@@ -1,4 +1,4 @@
-import { readPath } from "../../canonical/document.js";
+import { isAbsent, readPath } from "../../canonical/document.js";
 import type { ResourceControl } from "../types.js";
 import { checkCollected, describeResource, formatValue, observe, row } from "../verdicts.js";
 
@@ -32,7 +32,7 @@ export const vaultRecoverable: ResourceControl = {
   resourceTypes: ["Microsoft.KeyVault/vaults", "Microsoft.KeyVault/managedHSMs"],
 
   evaluate(resource) {
-    const notCollected = checkCollected(resource, { properties: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const evidence = [
@@ -48,9 +48,7 @@ export const vaultRecoverable: ResourceControl = {
         value: readPath(resource.raw, PURGE_PROTECTION),
       },
     ];
-    const unreadable = settings.find(
-      (s) => s.value !== undefined && s.value !== null && typeof s.value !== "boolean",
-    );
+    const unreadable = settings.find((s) => !isAbsent(s.value) && typeof s.value !== "boolean");
     if (unreadable !== undefined) {
       return row(
         "error",

@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { TEST_AWS_ACCOUNT, vpcItem } from "../../../test/support/aws-items.js";
-import { completeAccount, ownerWith, partialAccount } from "../../../test/support/evaluation.js";
+import {
+  completeAccount,
+  ownerWith,
+  partialAccount,
+  TEST_NOW,
+} from "../../../test/support/evaluation.js";
 import { armDocumentsOf, azureFixture } from "../../../test/support/fixtures.js";
 import { ownerContextWith } from "../../../test/support/owner-evaluation.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { fromConfigItem } from "../../canonical/from-config-item.js";
+import { evaluate } from "../../evaluate/evaluator.js";
 import type { AccountCollection, CanonicalResource } from "../../model.js";
+import { parsePolicy } from "../../policy/parse-policy.js";
 import { egressFirewallLogged } from "./egress-firewall-logged.js";
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -209,6 +216,36 @@ describe("network.egress-firewall-logged on Azure subscriptions", () => {
     const verdict = judgeAzure([], [partialAccount("azure", SUBSCRIPTION)]);
     expect(verdict.status).toBe("error");
   });
+
+  it("is an error, not a pass, when every network seen is logged but the subscription was collected only partly", () => {
+    const verdict = judgeAzure(
+      [network(HUB_NETWORK), firewall(), allLogsSetting()],
+      [partialAccount("azure", SUBSCRIPTION), completeAccount("azure", HUB_SUBSCRIPTION)],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain("vnet-hub: afw-contoso logs rule hits through mysetting");
+    expect(verdict.message).toContain(
+      `Azure subscription ${SUBSCRIPTION} was collected only partly (throttled)`,
+    );
+    expect(verdict.evidence).toContainEqual({
+      path: `/subscriptions/${SUBSCRIPTION}#collection.status`,
+      actual: "partial",
+      expected: "complete",
+    });
+  });
+
+  it("is an error, not a pass, when the subscription has no collection record at all", () => {
+    const verdict = judgeAzure(
+      [network(HUB_NETWORK), firewall(), allLogsSetting()],
+      [completeAccount("azure", HUB_SUBSCRIPTION)],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(`Azure subscription ${SUBSCRIPTION} was not collected`);
+    expect(verdict.evidence).toContainEqual({
+      path: `/subscriptions/${SUBSCRIPTION}#collection.status`,
+      expected: "complete",
+    });
+  });
 });
 
 const FIREWALL_ARN = `arn:aws:network-firewall:us-east-1:${TEST_AWS_ACCOUNT}:firewall/nfw-egress`;
@@ -364,6 +401,37 @@ describe("network.egress-firewall-logged on AWS accounts", () => {
     const verdict = judgeAws([], [partialAccount("aws", TEST_AWS_ACCOUNT)]);
     expect(verdict.status).toBe("error");
   });
+
+  it("is an error, not a pass, when the VPC's region is complete but another region of the account failed", () => {
+    const verdict = judgeAws(
+      [vpcItem({ isDefault: false }), networkFirewall(), loggingConfiguration([ALERT_TO_LOGS])],
+      [partialAccount("aws", TEST_AWS_ACCOUNT, ["us-east-1"])],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain("nfw-egress sends ALERT logs to a destination");
+    expect(verdict.message).toContain(
+      `AWS account ${TEST_AWS_ACCOUNT} was collected only partly (throttled), only us-east-1 ` +
+        "collected completely, so VPCs in its other regions may lack a logged firewall",
+    );
+  });
+
+  it("is an error, not a pass, when the account has no collection record", () => {
+    const verdict = judgeAws(
+      [vpcItem({ isDefault: false }), networkFirewall(), loggingConfiguration([ALERT_TO_LOGS])],
+      [],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(`AWS account ${TEST_AWS_ACCOUNT} was not collected`);
+  });
+
+  it("keeps a fail on a VPC seen in a complete region of a partly collected account", () => {
+    const verdict = judgeAws(
+      [vpcItem({ isDefault: false }), networkFirewall("vpc-elsewhere")],
+      [partialAccount("aws", TEST_AWS_ACCOUNT, ["us-east-1"])],
+    );
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain("no Network Firewall in the VPC");
+  });
 });
 
 describe("network.egress-firewall-logged across an owner's accounts", () => {
@@ -381,6 +449,57 @@ describe("network.egress-firewall-logged across an owner's accounts", () => {
     expect(rows.map((r) => [r.subject.resource, r.status])).toEqual([
       [`/subscriptions/${SUBSCRIPTION}`, "not-applicable"],
       [TEST_AWS_ACCOUNT, "not-applicable"],
+    ]);
+  });
+});
+
+describe("network.egress-firewall-logged for the platform", () => {
+  const policy = parsePolicy(
+    [
+      "version: 1",
+      "platform:",
+      `  accounts: { azure: [${HUB_SUBSCRIPTION}, ${SUBSCRIPTION}] }`,
+      "  regions: { allowed: [westus] }",
+      "tenants:",
+      "  - id: retail",
+      `    accounts: { azure: [${SUBSCRIPTION}] }`,
+      "    regions: { allowed: [westus] }",
+    ].join("\n"),
+    "plumbline.yaml",
+    { now: TEST_NOW },
+  ).policy;
+
+  it("emits no rows for the platform's own accounts", () => {
+    const platform = policy.platform;
+    if (platform === null) throw new Error("the policy names a platform");
+    const rows = egressFirewallLogged.evaluate(
+      ownerContextWith({
+        owner: platform,
+        owners: [platform, ...policy.tenants],
+        resources: [network(HUB_NETWORK), firewall(), allLogsSetting()],
+        accounts: [
+          completeAccount("azure", SUBSCRIPTION),
+          completeAccount("azure", HUB_SUBSCRIPTION),
+        ],
+      }),
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it("keeps the tenant's row of an account the platform lists too, and nothing else", () => {
+    const findings = evaluate(
+      {
+        resources: [network(HUB_NETWORK), firewall(), allLogsSetting()],
+        accounts: [
+          completeAccount("azure", SUBSCRIPTION),
+          completeAccount("azure", HUB_SUBSCRIPTION),
+        ],
+      },
+      policy,
+      TEST_NOW,
+    ).filter((finding) => finding.control === egressFirewallLogged.id);
+    expect(findings.map((f) => [f.tenant, f.resource, f.status])).toEqual([
+      ["retail", `/subscriptions/${SUBSCRIPTION}`, "pass"],
     ]);
   });
 });

@@ -1,7 +1,8 @@
 import { armKey, parseArmId } from "../../canonical/arm-id.js";
 import { isAbsent, isRecord, readArray, readPath, readString } from "../../canonical/document.js";
 import type { VirtualNetworkRecord } from "../../evaluate/network-index.js";
-import type { CanonicalResource, Evidence } from "../../model.js";
+import type { CanonicalResource, Evidence, Provider } from "../../model.js";
+import { PLATFORM_OWNER_ID } from "../../policy/types.js";
 import { accountSubject, describeAccount } from "../owner-subjects.js";
 import type { OwnerControl, OwnerEvaluationContext, OwnerVerdictRow } from "../types.js";
 import { derived, formatValue } from "../verdicts.js";
@@ -181,6 +182,47 @@ function judgeAzureNetwork(
   };
 }
 
+/**
+ * An `error` outcome when the account was not collected completely, so networks that were not
+ * seen may lack a logged firewall: a pass must cover every network of the account. For AWS the
+ * account's record must be complete, since every region in scope could hold VPCs and a partial
+ * record does not list the regions that failed.
+ */
+function incompleteCollection(
+  provider: Provider,
+  accountId: string,
+  context: OwnerEvaluationContext,
+  evidence: Evidence[],
+): Outcome | null {
+  if (context.index.isCollectedComplete(provider, accountId)) return null;
+  const collection = context.index.accountCollection(provider, accountId);
+  const subject = accountSubject(provider, accountId);
+  evidence.push(derived(`${subject.resource}#collection.status`, collection?.status, "complete"));
+  const account = describeAccount(provider, accountId);
+  if (collection === undefined) {
+    return { status: "error", text: `${account} was not collected, so its networks are unknown` };
+  }
+  const how =
+    collection.status === "failed" ? "could not be collected" : "was collected only partly";
+  const reason = collection.reason === null ? "" : ` (${collection.reason})`;
+  if (provider === "azure") {
+    return {
+      status: "error",
+      text: `${account} ${how}${reason}, so virtual networks not seen may lack a logged firewall`,
+    };
+  }
+  const regions =
+    collection.completeRegions.length === 0
+      ? "no region was collected completely"
+      : `only ${collection.completeRegions.join(", ")} collected completely`;
+  return {
+    status: "error",
+    text:
+      `${account} ${how}${reason}, ${regions}, so VPCs in its other regions may lack a ` +
+      "logged firewall",
+  };
+}
+
 function judgeSubscription(subscription: string, context: OwnerEvaluationContext): OwnerVerdictRow {
   const subject = accountSubject("azure", subscription);
   const account = describeAccount("azure", subscription);
@@ -207,6 +249,8 @@ function judgeSubscription(subscription: string, context: OwnerEvaluationContext
   }
   const evidence: Evidence[] = [];
   const outcomes = networks.map((network) => judgeAzureNetwork(network, context, evidence));
+  const incomplete = incompleteCollection("azure", subscription, context, evidence);
+  if (incomplete !== null) outcomes.push(incomplete);
   return accountRow(subject, account, outcomes, evidence, "virtual network");
 }
 
@@ -374,6 +418,8 @@ function judgeAwsAccount(accountId: string, context: OwnerEvaluationContext): Ow
           evidence: noVpc,
         };
   }
+  const incomplete = incompleteCollection("aws", accountId, context, evidence);
+  if (incomplete !== null) outcomes.push(incomplete);
   return accountRow(
     subject,
     account,
@@ -390,7 +436,7 @@ function judgeAwsAccount(accountId: string, context: OwnerEvaluationContext): Ow
 // Limitation: AWS inspection in a central VPC behind a Transit Gateway is not recognised: only a
 // Network Firewall in the VPC itself counts.
 
-/** Egress leaves every network of an owner through a firewall whose rule hits are logged. */
+/** Egress leaves every network of a tenant's accounts through a firewall that logs rule hits. */
 export const egressFirewallLogged: OwnerControl = {
   id: "network.egress-firewall-logged",
   scope: "owner",
@@ -426,6 +472,9 @@ export const egressFirewallLogged: OwnerControl = {
   resourceTypes: ["Microsoft.Resources/subscriptions", "AWS::::Account"],
 
   evaluate(context) {
+    // The subject is a tenant's account: the platform's shared accounts get no rows of their
+    // own, and an account a tenant lists too gets its row from that tenant's evaluation.
+    if (context.owner.id === PLATFORM_OWNER_ID) return [];
     return [
       ...context.owner.accounts.azure.map((subscription) =>
         judgeSubscription(subscription, context),

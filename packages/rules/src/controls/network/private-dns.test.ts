@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { completeAccount, contextWith, partialAccount } from "../../../test/support/evaluation.js";
+import {
+  completeAccount,
+  contextWith,
+  partialAccount,
+  TEST_NOW,
+} from "../../../test/support/evaluation.js";
 import { armDocumentsOf, azureFixture, readTestData } from "../../../test/support/fixtures.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
+import { InventoryIndex } from "../../evaluate/inventory-index.js";
 import type { AccountCollection, CanonicalResource } from "../../model.js";
+import { parsePolicy } from "../../policy/parse-policy.js";
+import type { EvaluationContext } from "../types.js";
 import { privateDns } from "./private-dns.js";
 
 const SPOKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -129,6 +137,36 @@ function judge(
   return privateDns.evaluate(fromArmDocument(document), contextWith({ resources, accounts }));
 }
 
+/**
+ * A context whose index follows a policy in which the platform lists the hub subscription and
+ * the tenant the spoke subscription, as an evaluation builds it.
+ */
+function policyIndexedContext(
+  resources: CanonicalResource[],
+  accounts: AccountCollection[],
+): EvaluationContext {
+  const policy = parsePolicy(
+    [
+      "version: 1",
+      "platform:",
+      `  accounts: { azure: [${HUB_SUBSCRIPTION}] }`,
+      "  regions: { allowed: [eastus] }",
+      "tenants:",
+      "  - id: acme",
+      `    accounts: { azure: [${SPOKE_SUBSCRIPTION}] }`,
+      "    regions: { allowed: [eastus] }",
+    ].join("\n"),
+    "plumbline.yaml",
+    { now: TEST_NOW },
+  ).policy;
+  const index = new InventoryIndex({ policy });
+  for (const resource of resources) index.add(resource);
+  index.setAccounts(accounts);
+  const owner = policy.tenants[0];
+  if (owner === undefined) throw new Error("the policy names a tenant");
+  return { owner, now: TEST_NOW, index, discovered: [] };
+}
+
 describe("network.private-dns", () => {
   it("passes when the zone is linked (Completed) to the endpoint's own network", () => {
     const resources = [
@@ -232,6 +270,35 @@ describe("network.private-dns", () => {
     ]);
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain(HUB_SUBSCRIPTION);
+  });
+
+  it("is an error naming a subscription the policy names that has no collection record", () => {
+    const resources = hubAndSpoke().filter((r) => r.type !== "Microsoft.Network/privateDnsZones");
+    const context = policyIndexedContext(resources, [completeAccount("azure", SPOKE_SUBSCRIPTION)]);
+    const verdict = privateDns.evaluate(fromArmDocument(lockedDown()), context);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `zone privatelink.openai.azure.com missing, but subscription(s) ${HUB_SUBSCRIPTION} ` +
+        "(not collected) that could hold it were not collected completely",
+    );
+  });
+
+  it("is an error for a missing link when a policy-named subscription has no collection record", () => {
+    const resources = hubAndSpoke().filter(
+      (r) => r.type !== "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    );
+    const context = policyIndexedContext(resources, [completeAccount("azure", SPOKE_SUBSCRIPTION)]);
+    const verdict = privateDns.evaluate(fromArmDocument(lockedDown()), context);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(`${HUB_SUBSCRIPTION} (not collected)`);
+  });
+
+  it("fails a missing zone once every subscription the policy names was collected completely", () => {
+    const resources = hubAndSpoke().filter((r) => r.type !== "Microsoft.Network/privateDnsZones");
+    const context = policyIndexedContext(resources, BOTH_COMPLETE);
+    const verdict = privateDns.evaluate(fromArmDocument(lockedDown()), context);
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain("zone privatelink.openai.azure.com missing");
   });
 
   it("is an error when the private endpoint lives in a subscription that was not scanned", () => {

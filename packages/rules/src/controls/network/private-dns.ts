@@ -79,20 +79,26 @@ function nameOf(id: string): string {
 }
 
 /**
- * Subscriptions not collected completely that matter to a missing zone or link: any of the
- * estate's subscriptions may hold the zone, and the endpoint network's own subscription holds
- * the document that lists its peerings.
+ * Subscriptions not collected completely that matter to a missing zone or link: any subscription
+ * the policy names (whichever owner lists it, recorded or not) or the scan recorded may hold the
+ * zone, and the endpoint network's own subscription holds the document that lists its peerings.
  */
 function incompleteSubscriptions(context: EvaluationContext, networkId: string): string[] {
   const subscriptions = new Set<string>();
+  for (const named of context.index.dataflow.namedAccounts()) {
+    if (named.provider === "azure") subscriptions.add(named.account.toLowerCase());
+  }
   for (const collection of context.index.accountCollections()) {
     if (collection.provider === "azure") subscriptions.add(collection.account.toLowerCase());
   }
   const own = parseArmId(networkId).subscription;
   if (own !== null) subscriptions.add(own);
-  return [...subscriptions].filter(
-    (subscription) => !context.index.isCollectedComplete("azure", subscription),
-  );
+  return [...subscriptions]
+    .filter((subscription) => !context.index.isCollectedComplete("azure", subscription))
+    .map((subscription) => {
+      const status = context.index.accountCollection("azure", subscription)?.status;
+      return `${subscription} (${status ?? "not collected"})`;
+    });
 }
 
 function judgeZone(
@@ -314,7 +320,7 @@ export const privateDns: ResourceControl = {
   resourceTypes: [...AZURE_DATA_PLANE_TYPES],
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
     return judgeAzure(resource, context);
   },

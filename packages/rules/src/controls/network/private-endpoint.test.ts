@@ -365,6 +365,64 @@ describe("network.private-endpoint on AWS VPCs", () => {
     expect(verdict.message).toContain("was not collected completely");
   });
 
+  it("is an error, not a pass, when Bedrock is reached but the region was not collected completely", () => {
+    const verdict = judgeVpc(
+      vpc({ isDefault: false }),
+      [guardrail, fromConfigItem(endpointRow())],
+      [partialAccount("aws", ACCOUNT, ["eu-west-1"])],
+    );
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      "bedrock-runtime endpoint vpce-0123456789abcdef0 is available",
+    );
+    expect(verdict.message).toContain(
+      `region us-east-1 of AWS account ${ACCOUNT} was not collected completely, so whether it ` +
+        "also runs SageMaker",
+    );
+    expect(verdict.evidence).toContainEqual({
+      path: `${ACCOUNT}/us-east-1#collection.status`,
+      actual: "partial",
+      expected: "complete",
+    });
+  });
+
+  it("is an error, not a pass, when the account has no collection record", () => {
+    const endpoint = endpointWith({ serviceName: "com.amazonaws.us-east-1.sagemaker.runtime" });
+    const verdict = judgeVpc(vpc({ isDefault: false }), [notebook, endpoint], []);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain("whether it also runs Bedrock");
+    expect(verdict.evidence).toContainEqual({
+      path: `${ACCOUNT}/us-east-1#collection.status`,
+      expected: "complete",
+    });
+  });
+
+  it("passes both runtimes reached in a region not collected completely: nothing else is needed", () => {
+    const sagemaker = endpointWith(
+      { serviceName: "com.amazonaws.us-east-1.sagemaker.runtime" },
+      {
+        resourceId: "vpce-sagemaker",
+        arn: "arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-sagemaker",
+      },
+    );
+    const verdict = judgeVpc(
+      vpc({ isDefault: false }),
+      [guardrail, notebook, fromConfigItem(endpointRow()), sagemaker],
+      [partialAccount("aws", ACCOUNT)],
+    );
+    expect(verdict.status).toBe("pass");
+  });
+
+  it("keeps a pending endpoint a fail in a region not collected completely", () => {
+    const endpoint = endpointWith({ state: { value: "pending" } });
+    const verdict = judgeVpc(
+      vpc({ isDefault: false }),
+      [guardrail, endpoint],
+      [partialAccount("aws", ACCOUNT)],
+    );
+    expect(verdict.status).toBe("fail");
+  });
+
   it("fails a missing endpoint when the region was collected completely in a partial account", () => {
     const verdict = judgeVpc(
       vpc({ isDefault: false }),

@@ -274,6 +274,25 @@ function judgeVpc(resource: CanonicalResource, context: EvaluationContext): Verd
   if (outcomes.some((o) => o.status === "error")) {
     return row("error", `${name} in ${where} cannot be judged: ${summary}`, evidence);
   }
+  // The pass covers the runtimes in use; one not seen in a partly collected region may be in use.
+  const unseen = AI_RUNTIMES.filter((runtime) => !needed.includes(runtime));
+  if (!complete && unseen.length > 0) {
+    evidence.push(
+      derived(
+        `${resource.account}/${resource.region ?? "unknown"}#collection.status`,
+        context.index.accountCollection("aws", resource.account)?.status,
+        "complete",
+      ),
+    );
+    return row(
+      "error",
+      `${name} reaches ${needed.map((runtime) => runtime.label).join(" and ")} privately ` +
+        `(${summary}), but ${where} was not collected completely, so whether it also runs ` +
+        `${unseen.map((runtime) => runtime.label).join(" or ")}, which would need an available ` +
+        `${unseen.map((runtime) => runtime.suffix).join(" or ")} endpoint, is unknown`,
+      evidence,
+    );
+  }
   return row("pass", `${name} reaches the AI services of ${where} privately: ${summary}`, evidence);
 }
 
@@ -315,7 +334,7 @@ export const privateEndpoint: ResourceControl = {
   resourceTypes: [...AZURE_DATA_PLANE_TYPES, "AWS::EC2::VPC"],
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
     return resource.provider === "aws"
       ? judgeVpc(resource, context)

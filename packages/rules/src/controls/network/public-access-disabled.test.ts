@@ -46,6 +46,28 @@ function accountBlock(flags: Record<string, boolean>): CanonicalResource {
   });
 }
 
+/** The account-level block as Config lists it when it did not record it, or without its flags. */
+function unreadableAccountBlock(kind: "not-recorded" | "no-configuration"): CanonicalResource {
+  return fromConfigItem({
+    accountId: "111122223333",
+    awsRegion: "us-east-1",
+    resourceType: "AWS::S3::AccountPublicAccessBlock",
+    resourceId: "111122223333",
+    configurationItemStatus: kind === "not-recorded" ? "ResourceNotRecorded" : "OK",
+  });
+}
+
+function withBucketBlock(
+  document: Record<string, unknown>,
+  flags: Record<string, unknown>,
+): Record<string, unknown> {
+  const supplementary = document.supplementaryConfiguration as Record<string, unknown>;
+  return {
+    ...document,
+    supplementaryConfiguration: { ...supplementary, PublicAccessBlockConfiguration: flags },
+  };
+}
+
 function judgeBucket(
   document: Record<string, unknown>,
   resources: CanonicalResource[] = [],
@@ -240,6 +262,75 @@ describe("network.public-access-disabled on S3 buckets", () => {
     const { supplementaryConfiguration: _dropped, ...bare } = bucket("contoso-cmk-bucket");
     expect(judgeBucket(bare).status).toBe("error");
   });
+
+  it("reports an error naming the account-level block when Config did not record it", () => {
+    const verdict = judgeBucket(bucket("contoso-sse-s3-bucket"), [
+      unreadableAccountBlock("not-recorded"),
+    ]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toBe(
+      "AWS::S3::Bucket contoso-sse-s3-bucket lacks bucket-level blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets, and the account-level public-access block AWS::S3::AccountPublicAccessBlock/111122223333 of account 111122223333 was not recorded by AWS Config (ResourceNotRecorded), so whether the account blocks public access is unknown; expected all four flags true",
+    );
+    expect(verdict.evidence).toContainEqual({
+      path: "AWS::S3::AccountPublicAccessBlock/111122223333#configurationItemStatus",
+      actual: "ResourceNotRecorded",
+      expected: "OK or ResourceDiscovered",
+    });
+  });
+
+  it("reports an error when the account-level block has no configuration", () => {
+    const verdict = judgeBucket(bucket("contoso-aws-managed-kms-bucket"), [
+      unreadableAccountBlock("no-configuration"),
+    ]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      "AWS::S3::AccountPublicAccessBlock/111122223333 of account 111122223333 has no " +
+        "configuration in the collected document",
+    );
+  });
+
+  it("passes a bucket whose own flags block public access, whatever the account-level block", () => {
+    const verdict = judgeBucket(bucket("contoso-cmk-bucket"), [
+      unreadableAccountBlock("not-recorded"),
+    ]);
+    expect(verdict.status).toBe("pass");
+  });
+
+  it("prefers a readable account-level block to one Config did not record", () => {
+    const verdict = judgeBucket(bucket("contoso-sse-s3-bucket"), [
+      accountBlock(ALL_ON),
+      unreadableAccountBlock("not-recorded"),
+    ]);
+    expect(verdict.status).toBe("pass");
+  });
+
+  it("treats an empty flag as absent on the bucket and on the account", () => {
+    const emptyOnBucket = judgeBucket(
+      withBucketBlock(bucket("contoso-cmk-bucket"), { ...ALL_ON, blockPublicPolicy: "" }),
+    );
+    expect(emptyOnBucket.status).toBe("fail");
+    expect(emptyOnBucket.message).toContain("blockPublicPolicy is not true on the bucket");
+
+    const coveredByAccount = judgeBucket(
+      withBucketBlock(bucket("contoso-cmk-bucket"), { ...ALL_ON, blockPublicPolicy: "" }),
+      [accountBlock(ALL_ON)],
+    );
+    expect(coveredByAccount.status).toBe("pass");
+
+    const emptyOnAccount = judgeBucket(bucket("contoso-sse-s3-bucket"), [
+      fromConfigItem({
+        accountId: "111122223333",
+        awsRegion: "us-east-1",
+        resourceType: "AWS::S3::AccountPublicAccessBlock",
+        resourceId: "111122223333",
+        configuration: { ...ALL_ON, restrictPublicBuckets: "" },
+      }),
+    ]);
+    expect(emptyOnAccount.status).toBe("fail");
+    expect(emptyOnAccount.message).toContain(
+      "restrictPublicBuckets is not true on the bucket or its account",
+    );
+  });
 });
 
 describe("network.public-access-disabled on RDS and SageMaker", () => {
@@ -261,6 +352,72 @@ describe("network.public-access-disabled on RDS and SageMaker", () => {
     expect(verdict.evidence).toEqual([
       { path: "configuration.publiclyAccessible", actual: false, expected: false },
     ]);
+  });
+
+  it("fails an instance whose publiclyAccessible is empty, as absent", () => {
+    const row = rds[1] ?? {};
+    const verdict = judgeItem({
+      ...row,
+      configuration: { ...(row.configuration as object), publiclyAccessible: "" },
+    });
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain(
+      'configuration.publiclyAccessible "", which defaults to the insecure setting',
+    );
+  });
+
+  const cluster = (configuration: Record<string, unknown>) => ({
+    version: "1.3",
+    accountId: "111122223333",
+    configurationItemStatus: "OK",
+    resourceType: "AWS::RDS::DBCluster",
+    resourceId: "cluster-CONTOSOMAZ0000000000000000",
+    resourceName: "contoso-maz",
+    arn: "arn:aws:rds:us-east-1:111122223333:cluster:contoso-maz",
+    awsRegion: "us-east-1",
+    configuration: {
+      dbclusterIdentifier: "contoso-maz",
+      engine: "postgres",
+      multiAZ: true,
+      storageEncrypted: true,
+      ...configuration,
+    },
+    supplementaryConfiguration: {},
+  });
+
+  it("gives a DB cluster a row: publicly accessible fails, private passes", () => {
+    const open = judgeItem(cluster({ publiclyAccessible: true }));
+    expect(open.status).toBe("fail");
+    expect(open.message).toBe(
+      "AWS::RDS::DBCluster contoso-maz has configuration.publiclyAccessible true; expected false",
+    );
+    const closed = judgeItem(cluster({ publiclyAccessible: false }));
+    expect(closed.status).toBe("pass");
+    expect(closed.evidence).toEqual([
+      { path: "configuration.publiclyAccessible", actual: false, expected: false },
+    ]);
+    expect(publicAccessDisabled.resourceTypes).toContain("AWS::RDS::DBCluster");
+  });
+
+  it("is not applicable to an Aurora cluster without publiclyAccessible, missing, null or empty", () => {
+    for (const configuration of [
+      { engine: "aurora-postgresql" },
+      { engine: "aurora-postgresql", publiclyAccessible: null },
+      { engine: "aurora-postgresql", publiclyAccessible: "" },
+    ]) {
+      const verdict = judgeItem(cluster(configuration));
+      expect(verdict.status).toBe("not-applicable");
+      expect(verdict.message).toContain(
+        "an Aurora cluster sets public accessibility per DB instance, and each instance is " +
+          "judged on its own row",
+      );
+    }
+  });
+
+  it("reports a cluster flag that is not a boolean as an error", () => {
+    const verdict = judgeItem(cluster({ publiclyAccessible: "yes" }));
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain('"yes", which is not a boolean');
   });
 
   it("passes a notebook without direct internet access", () => {

@@ -1,9 +1,11 @@
-import { isRecord, readArray, readPath } from "../../canonical/document.js";
+import { describeNotCollected, notCollected } from "../../canonical/collected.js";
+import { isAbsent, isRecord, readArray, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../../model.js";
 import { judgeBooleanSetting } from "../boolean-setting.js";
 import type { EvaluationContext, ResourceControl, VerdictRow } from "../types.js";
 import {
   checkCollected,
+  checkReferenceCollected,
   derived,
   describeResource,
   formatValue,
@@ -59,11 +61,7 @@ function judgeAzure(resource: CanonicalResource): VerdictRow {
       evidence,
     );
   }
-  const open =
-    value === undefined ||
-    value === null ||
-    value === "" ||
-    (typeof value === "string" && value.toLowerCase() === "enabled");
+  const open = isAbsent(value) || (typeof value === "string" && value.toLowerCase() === "enabled");
   if (!open) {
     return row(
       "error",
@@ -78,8 +76,7 @@ function judgeAzure(resource: CanonicalResource): VerdictRow {
       observe(resource, `${aclPath}.ipRules`, "not relied on"),
     );
   }
-  const absent =
-    value === undefined || value === null || value === "" ? " (absent means Enabled)" : "";
+  const absent = isAbsent(value) ? " (absent means Enabled)" : "";
   return row(
     "fail",
     `${name} has ${switchPath} ${formatValue(value)}${absent}: ` +
@@ -88,24 +85,42 @@ function judgeAzure(resource: CanonicalResource): VerdictRow {
   );
 }
 
+/** Where the account-level block stands: usable, absent, or present but unreadable. */
+type AccountBlock =
+  | { kind: "readable"; item: CanonicalResource }
+  | { kind: "unreadable"; item: CanonicalResource; why: string; evidence: Evidence[] }
+  | { kind: "none" };
+
+function accountBlockOf(resource: CanonicalResource, context: EvaluationContext): AccountBlock {
+  const item = context.index.accountPublicAccessBlock(resource.account);
+  if (item === undefined) return { kind: "none" };
+  const state = notCollected(item);
+  if (state === null) return { kind: "readable", item };
+  const evidence = checkReferenceCollected(item)?.evidence ?? [];
+  return { kind: "unreadable", item, why: describeNotCollected(state), evidence };
+}
+
 function judgeBucket(resource: CanonicalResource, context: EvaluationContext): VerdictRow {
   const name = describeResource(resource);
-  const accountBlock = context.index.accountPublicAccessBlock(resource.account);
+  const block = accountBlockOf(resource, context);
+  const accountItem = block.kind === "none" ? undefined : block.item;
+  const accountId = accountItem?.id ?? `AWS::S3::AccountPublicAccessBlock/${resource.account}`;
   const evidence: Evidence[] = [];
   const unset: string[] = [];
 
   for (const flag of PUBLIC_ACCESS_BLOCK_FLAGS) {
     const bucketValue = readPath(resource.raw, `${BUCKET_BLOCK}.${flag}`);
     const accountValue =
-      accountBlock === undefined ? undefined : readPath(accountBlock.raw, `configuration.${flag}`);
+      block.kind === "readable" ? readPath(block.item.raw, `configuration.${flag}`) : undefined;
     evidence.push(observe(resource, `${BUCKET_BLOCK}.${flag}`, true));
-    const accountId = accountBlock?.id ?? `AWS::S3::AccountPublicAccessBlock/${resource.account}`;
-    evidence.push(derived(`${accountId}#configuration.${flag}`, accountValue, true));
+    if (block.kind !== "unreadable") {
+      evidence.push(derived(`${accountId}#configuration.${flag}`, accountValue, true));
+    }
     for (const [where, value] of [
       ["bucket", bucketValue],
       ["account", accountValue],
     ] as const) {
-      if (value !== undefined && value !== null && typeof value !== "boolean") {
+      if (!isAbsent(value) && typeof value !== "boolean") {
         return row(
           "error",
           `${name} has ${where}-level public-access block ${flag} = ${formatValue(value)}, ` +
@@ -116,6 +131,7 @@ function judgeBucket(resource: CanonicalResource, context: EvaluationContext): V
     }
     if (bucketValue !== true && accountValue !== true) unset.push(flag);
   }
+  if (block.kind === "unreadable") evidence.push(...block.evidence);
 
   if (unset.length === 0) {
     return row(
@@ -125,8 +141,17 @@ function judgeBucket(resource: CanonicalResource, context: EvaluationContext): V
       evidence,
     );
   }
+  if (block.kind === "unreadable") {
+    return row(
+      "error",
+      `${name} lacks bucket-level ${unset.join(", ")}, and the account-level public-access ` +
+        `block ${block.item.id} of account ${resource.account} ${block.why}, so whether the ` +
+        "account blocks public access is unknown; expected all four flags true",
+      evidence,
+    );
+  }
   if (
-    accountBlock === undefined &&
+    block.kind === "none" &&
     !context.index.isCollectedComplete("aws", resource.account, resource.region)
   ) {
     return row(
@@ -138,7 +163,7 @@ function judgeBucket(resource: CanonicalResource, context: EvaluationContext): V
     );
   }
   const where =
-    accountBlock === undefined
+    block.kind === "none"
       ? "the bucket, and the account has no account-level block"
       : "the bucket or its account";
   return row(
@@ -148,6 +173,30 @@ function judgeBucket(resource: CanonicalResource, context: EvaluationContext): V
       `expected all four flags true`,
     evidence,
   );
+}
+
+const CLUSTER_PUBLIC = "configuration.publiclyAccessible";
+
+/**
+ * Multi-AZ DB clusters carry `publiclyAccessible`; Aurora clusters leave it out and set public
+ * accessibility on each DB instance, which is judged on its own row.
+ */
+function judgeCluster(resource: CanonicalResource): VerdictRow {
+  const value = readPath(resource.raw, CLUSTER_PUBLIC);
+  if (isAbsent(value)) {
+    return row(
+      "not-applicable",
+      `${describeResource(resource)} has ${CLUSTER_PUBLIC} ${formatValue(value)}: an Aurora ` +
+        "cluster sets public accessibility per DB instance, and each instance is judged on " +
+        "its own row",
+      [observe(resource, CLUSTER_PUBLIC, "false, or absent on an Aurora cluster")],
+    );
+  }
+  return judgeBooleanSetting(resource, {
+    path: CLUSTER_PUBLIC,
+    expected: false,
+    meaning: "the cluster is not publicly accessible",
+  });
 }
 
 function judgeNotebook(resource: CanonicalResource): VerdictRow {
@@ -162,16 +211,11 @@ function judgeNotebook(resource: CanonicalResource): VerdictRow {
       evidence,
     );
   }
-  if (
-    value === undefined ||
-    value === null ||
-    value === "" ||
-    (typeof value === "string" && value.toLowerCase() === "enabled")
-  ) {
+  if (isAbsent(value) || (typeof value === "string" && value.toLowerCase() === "enabled")) {
     return row(
       "fail",
       `${name} has ${path} ${formatValue(value)}` +
-        `${typeof value === "string" && value !== "" ? "" : " (absent means Enabled)"}; ` +
+        `${isAbsent(value) ? " (absent means Enabled)" : ""}; ` +
         "expected Disabled",
       evidence,
     );
@@ -186,8 +230,6 @@ function judgeNotebook(resource: CanonicalResource): VerdictRow {
 
 // Limitation: Config records the account-level S3 public-access block per region; it is looked
 // up by account only, whichever region recorded it.
-// Limitation: on AWS only RDS DB instances are judged for public accessibility; Multi-AZ DB
-// clusters, which carry their own `publiclyAccessible`, are not covered yet.
 
 /** No data-plane resource accepts public traffic. */
 export const publicAccessDisabled: ResourceControl = {
@@ -206,8 +248,9 @@ export const publicAccessDisabled: ResourceControl = {
       "after private endpoints (or VNet integration) are in place; IP rules are not a substitute.",
     aws:
       "Turn on all four S3 Block Public Access settings on the bucket or the account, set " +
-      "PubliclyAccessible to false on RDS instances, and create SageMaker notebook instances " +
-      "with DirectInternetAccess Disabled inside a VPC.",
+      "PubliclyAccessible to false on RDS instances and Multi-AZ DB clusters (Aurora: on each " +
+      "instance of the cluster), and create SageMaker notebook instances with " +
+      "DirectInternetAccess Disabled inside a VPC.",
   },
   references: [
     { kind: "azure-policy", name: "Azure AI Services resources should restrict network access" },
@@ -221,6 +264,11 @@ export const publicAccessDisabled: ResourceControl = {
     { kind: "aws-config-rule", name: "s3-bucket-level-public-access-prohibited" },
     { kind: "aws-config-rule", name: "s3-account-level-public-access-blocks-periodic" },
     { kind: "aws-config-rule", name: "rds-instance-public-access-check" },
+    {
+      kind: "documentation",
+      title: "Amazon RDS API Reference: ModifyDBCluster (PubliclyAccessible)",
+      url: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html",
+    },
     { kind: "aws-config-rule", name: "sagemaker-notebook-no-direct-internet-access" },
   ],
   resourceTypes: [
@@ -231,15 +279,12 @@ export const publicAccessDisabled: ResourceControl = {
     "Microsoft.DBforPostgreSQL/flexibleServers",
     "AWS::S3::Bucket",
     "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
     "AWS::SageMaker::NotebookInstance",
   ],
 
   evaluate(resource, context) {
-    const notCollected = checkCollected(resource, {
-      properties: true,
-      configuration: true,
-      supplementaryConfiguration: resource.type === "AWS::S3::Bucket",
-    });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     switch (resource.type) {
@@ -251,6 +296,8 @@ export const publicAccessDisabled: ResourceControl = {
           expected: false,
           meaning: "the instance is not publicly accessible",
         });
+      case "AWS::RDS::DBCluster":
+        return judgeCluster(resource);
       case "AWS::SageMaker::NotebookInstance":
         return judgeNotebook(resource);
       default:

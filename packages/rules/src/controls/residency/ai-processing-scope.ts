@@ -1,4 +1,4 @@
-import { isRecord, readArray, readPath } from "../../canonical/document.js";
+import { isAbsent, isRecord, readArray, readPath } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../../model.js";
 import type { ProcessingScope } from "../../policy/types.js";
 import { awsGeographyOf, dataZoneOf } from "../../regions/catalogue.js";
@@ -185,7 +185,7 @@ function readModelRegions(resource: CanonicalResource): ScopeReading {
 
 function readInferenceProfile(resource: CanonicalResource): ScopeReading {
   const copyFrom = readPath(resource.raw, COPY_FROM);
-  if (copyFrom === undefined || copyFrom === null || copyFrom === "") {
+  if (isAbsent(copyFrom)) {
     return readModelRegions(resource);
   }
   const evidence = [observe(resource, COPY_FROM, "a model source within the owner's scope")];
@@ -241,7 +241,7 @@ export const aiProcessingScope: ResourceControl = {
   ],
 
   evaluate(resource, context): VerdictRow {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const name = describeResource(resource);

@@ -13,6 +13,7 @@ import {
   fixtureVault,
   fixtureVaults,
   kmsAlias,
+  notRecordedItem,
 } from "../../../test/support/keys.js";
 import { fromArmDocument } from "../../canonical/from-arm-document.js";
 import { fromConfigItem } from "../../canonical/from-config-item.js";
@@ -264,6 +265,28 @@ describe("residency.key-location on AWS KMS keys", () => {
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain(
       "cannot be located (no KMS key 1234abcd-12ab-34cd-56ef-1234567890ab in account 999988887777 region eu-west-1; account 999988887777 region eu-west-1 was not collected (not scanned))",
+    );
+  });
+
+  it("never locates a key through a key item Config did not record, and names it", () => {
+    const key = customerKmsKey(ACCOUNT, "eu-west-1");
+    const verdict = judgeAws(notebookWithKey(key.id), [notRecordedItem(key)]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `cannot be located: KMS key ${key.id} was not recorded by AWS Config (ResourceNotRecorded)`,
+    );
+  });
+
+  it("never locates a key through an alias item Config did not record, and names it", () => {
+    const key = customerKmsKey(ACCOUNT, "us-east-1");
+    const alias = kmsAlias(ACCOUNT, "us-east-1", "alias/contoso-notebooks", CUSTOMER_KEY_ID);
+    const verdict = judgeAws(notebookWithKey("alias/contoso-notebooks"), [
+      key,
+      notRecordedItem(alias),
+    ]);
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain(
+      `KMS alias ${alias.id} was not recorded by AWS Config (ResourceNotRecorded)`,
     );
   });
 

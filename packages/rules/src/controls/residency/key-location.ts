@@ -5,6 +5,7 @@ import {
   judgeKeysInUse,
   KEY_HOLDING_TYPES,
   type KeyJudgement,
+  unreadableKmsEvidence,
 } from "../customer-keys.js";
 import type { EvaluationContext, ResourceControl } from "../types.js";
 import { derived, formatValue, observe } from "../verdicts.js";
@@ -112,6 +113,12 @@ function judgeKmsKeyPlace(
           `KMS key ${formatValue(reference.target)} cannot be located ` +
           `(${describeUnresolvedKms(context, resolution)})`,
         evidence,
+      };
+    case "unreadable":
+      return {
+        status: "error",
+        text: `KMS key ${formatValue(reference.target)} cannot be located: ${resolution.reason}`,
+        evidence: [...evidence, ...unreadableKmsEvidence(resolution)],
       };
     case "resolved": {
       const { key } = resolution;

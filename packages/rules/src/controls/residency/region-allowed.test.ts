@@ -159,6 +159,94 @@ describe("residency.region-allowed", () => {
     expect(judge(fromArmDocument(account), both).status).toBe("pass");
   });
 
+  it("ignores an absent secondary location (missing, null or empty): there is no second copy", () => {
+    const account = document(
+      "Microsoft.Storage_storageAccounts.list.arm.real.json",
+      "contosocmkstorage",
+    );
+    const owner = ownerWith({ regions: { allowed: ["centralus"], fallback: [] } });
+    for (const secondaryLocation of [undefined, null, ""]) {
+      const properties = { ...(account.properties as object), secondaryLocation };
+      const verdict = judge(
+        fromArmDocument(JSON.parse(JSON.stringify({ ...account, properties }))),
+        owner,
+      );
+      expect(verdict.status, String(secondaryLocation)).toBe("pass");
+      expect(verdict.message).toBe(
+        'Microsoft.Storage/storageAccounts contosocmkstorage is in approved regions (location "centralus": centralus is allowed)',
+      );
+      expect(verdict.evidence).toEqual([
+        { path: "location", actual: "centralus", expected: "one of: centralus" },
+      ]);
+    }
+    expect(judge(fromArmDocument(account), owner).status).toBe("fail");
+  });
+
+  it("judges each Cosmos DB location that is given and ignores entries without one", () => {
+    const cosmos = (locations: unknown[]) =>
+      fromArmDocument({
+        id: `${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-contoso`,
+        name: "cosmos-contoso",
+        type: "Microsoft.DocumentDB/databaseAccounts",
+        location: "West Europe",
+        properties: { locations },
+      });
+    const verdict = judge(
+      cosmos([
+        { locationName: "West Europe", failoverPriority: 0 },
+        { locationName: null, failoverPriority: 1 },
+        { locationName: "", failoverPriority: 2 },
+        { failoverPriority: 3 },
+      ]),
+    );
+    expect(verdict.status).toBe("pass");
+    expect(verdict.evidence.map((e) => e.path)).toEqual([
+      "location",
+      "properties.locations[0].locationName",
+    ]);
+    const replicated = judge(
+      cosmos([
+        { locationName: "West Europe" },
+        { locationName: null },
+        { locationName: "East US" },
+      ]),
+    );
+    expect(replicated.status).toBe("fail");
+    expect(replicated.message).toContain(
+      'properties.locations[2].locationName "East US": eastus is not an approved region',
+    );
+  });
+
+  it("reports an Azure document without properties as an error, not a judgement of its location", () => {
+    const { properties: _dropped, ...bare } = document(
+      "Microsoft.CognitiveServices_accounts.OpenAI.arm.real.json",
+    );
+    const verdict = judge(fromArmDocument(bare));
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toBe(
+      "Microsoft.CognitiveServices/accounts contoso-openai has no properties in the collected document; the data needed was not collected",
+    );
+    expect(verdict.evidence).toEqual([{ path: "properties", expected: "an object" }]);
+  });
+
+  it("reports an AWS item without configuration, or a bucket without supplementaryConfiguration, as an error", () => {
+    const item = (resourceType: string, parts: Record<string, unknown>) =>
+      fromConfigItem({
+        accountId: "111122223333",
+        awsRegion: "us-east-1",
+        resourceType,
+        resourceId: "x",
+        configurationItemStatus: "OK",
+        ...parts,
+      });
+    const vpc = judge(item("AWS::EC2::VPC", {}));
+    expect(vpc.status).toBe("error");
+    expect(vpc.message).toContain("has no configuration in the collected document");
+    const bucket = judge(item("AWS::S3::Bucket", { configuration: {} }));
+    expect(bucket.status).toBe("error");
+    expect(bucket.message).toContain("has no supplementaryConfiguration in the collected document");
+  });
+
   it("judges top-level resources only", () => {
     const account = openAiIn("swedencentral");
     const [deployment] = armDocumentsOf(
@@ -176,6 +264,7 @@ describe("residency.region-allowed", () => {
         resourceType,
         resourceId: "x",
         configuration: {},
+        supplementaryConfiguration: {},
       });
     expect(judge(item("AWS::IAM::Role")).status).toBe("pass");
     expect(judge(item("AWS::Route53::HostedZone")).status).toBe("pass");
@@ -191,6 +280,7 @@ describe("residency.region-allowed", () => {
         resourceId: "b",
         arn: "arn:aws:s3:::b",
         configuration: {},
+        supplementaryConfiguration: {},
       });
     expect(judge(bucket("eu-west-1")).status).toBe("pass");
     const verdict = judge(bucket("us-east-1"));

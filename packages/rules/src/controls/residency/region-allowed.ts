@@ -1,4 +1,5 @@
 import { collectValues } from "../../canonical/collect.js";
+import { isAbsent } from "../../canonical/document.js";
 import type { CanonicalResource, Evidence } from "../../model.js";
 import { isInForce } from "../../policy/dates.js";
 import type { Owner } from "../../policy/types.js";
@@ -30,21 +31,32 @@ function mayBeGlobal(resource: CanonicalResource): boolean {
   return resource.type.startsWith("AWS::IAM::") || GLOBAL_AWS_TYPES.has(resource.type);
 }
 
-/** Where a resource stores data: its location, plus replicas some types keep elsewhere. */
+/** The path of each second copy a type keeps elsewhere. */
+function replicaPattern(type: string): string | null {
+  switch (type) {
+    case "Microsoft.Storage/storageAccounts":
+      // Geo-redundant replication keeps a second copy in `secondaryLocation`.
+      return "properties.secondaryLocation";
+    case "Microsoft.DocumentDB/databaseAccounts":
+      return "properties.locations[*].locationName";
+    default:
+      return null;
+  }
+}
+
+/**
+ * Where a resource stores data: its location, plus the replicas some types keep elsewhere. An
+ * absent replica location (missing, null or "", as locally redundant storage reports it) means
+ * no second copy, so there is nothing more to judge.
+ */
 function locationsOf(resource: CanonicalResource): { path: string; value: unknown }[] {
   const primary = {
     path: resource.provider === "azure" ? "location" : "awsRegion",
     value: resource.location ?? undefined,
   };
-  switch (resource.type) {
-    case "Microsoft.Storage/storageAccounts":
-      // Geo-redundant replication keeps a second copy in `secondaryLocation`.
-      return [primary, ...collectValues(resource.raw, "properties.secondaryLocation")];
-    case "Microsoft.DocumentDB/databaseAccounts":
-      return [primary, ...collectValues(resource.raw, "properties.locations[*].locationName")];
-    default:
-      return [primary];
-  }
+  const pattern = replicaPattern(resource.type);
+  if (pattern === null) return [primary];
+  return [primary, ...collectValues(resource.raw, pattern).filter((r) => !isAbsent(r.value))];
 }
 
 /** The regions an owner may use now, and the fallbacks whose contract has ended. */
@@ -159,10 +171,7 @@ export const regionAllowed: ResourceControl = {
   },
 
   evaluate(resource, context): VerdictRow {
-    const needsProperties =
-      resource.type === "Microsoft.Storage/storageAccounts" ||
-      resource.type === "Microsoft.DocumentDB/databaseAccounts";
-    const notCollected = checkCollected(resource, { properties: needsProperties });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const name = describeResource(resource);

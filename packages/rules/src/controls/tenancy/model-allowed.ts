@@ -127,7 +127,7 @@ export const modelAllowed: ResourceControl = {
   ],
 
   evaluate(resource, context): VerdictRow {
-    const notCollected = checkCollected(resource, { properties: true, configuration: true });
+    const notCollected = checkCollected(resource);
     if (notCollected !== null) return notCollected;
 
     const name = describeResource(resource);
