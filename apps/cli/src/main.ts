@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { FRAMEWORK_NAMES } from "@plumbline/rules";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandIo } from "./commands/command-io.js";
@@ -9,10 +10,16 @@ import { readEnvironment } from "./config.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
 
+/** The version of this command, from its package manifest. */
+export const PLUMBLINE_VERSION: string = (
+  createRequire(import.meta.url)("../package.json") as { version: string }
+).version;
+
 /** Builds the `plumbline` program; `run` resolves to the exit code instead of exiting. */
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   const program = new Command("plumbline")
     .description("Keeps regulated LLM landing zones on Azure and AWS compliant.")
+    .version(PLUMBLINE_VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -41,7 +48,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
         "exit 1 when a fail at or above this severity exists",
       ).choices(["low", "medium", "high", "critical"]),
     )
-    .option("--strict", "with --fail-on, count error verdicts as failures too")
+    .option(
+      "--strict",
+      "count error verdicts as failures for --fail-on, and exit 1 when the scan is partial",
+    )
     .option("--now <date>", "evaluation date (YYYY-MM-DD means 00:00 UTC, or RFC 3339)")
     .addOption(
       new Option(
@@ -66,7 +76,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description("serve an estate folder over the AWS Config and Azure wire protocols")
     .requiredOption("--estate <dir>", "estate folder")
     .option("--port <port>", "loopback port (0 picks a free one)", "0")
-    .action(async (options) => emulatorCommand(options));
+    .action(async (options) => emulatorCommand(options, io));
 
   return program;
 }
@@ -96,7 +106,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
 /** Entry point of the installed command. */
 export async function main(): Promise<void> {
-  const env = readEnvironment();
+  let env: ReturnType<typeof readEnvironment>;
+  try {
+    env = readEnvironment();
+  } catch (error) {
+    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = ExitCode.usageOrInput;
+    return;
+  }
   const io: CommandIo = {
     stdout: process.stdout,
     stderr: process.stderr,

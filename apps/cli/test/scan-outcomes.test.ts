@@ -69,6 +69,27 @@ describe("plumbline scan outcomes and exit codes", () => {
     expect(aws?.reason).toMatch(/SelectResourceConfig/);
     expect(report.scan.status).toBe("partial");
     expect(result.code).toBe(0);
+
+    const strict = await scan(estate, "--format", "json", "--strict");
+    expect(strict.code).toBe(1);
+  });
+
+  it("exits 2 and says why when the database named by --db cannot be opened", async () => {
+    const result = await scan(
+      fromRoot("test-data/cases/estate"),
+      "--db",
+      "postgres://postgres@127.0.0.1:1/nowhere",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--db: Could not open the database");
+    expect(result.stderr).toContain("ECONNREFUSED");
+    expect(result.stdout).toBe("");
+  });
+
+  it("exits 2 when the estate folder does not exist", async () => {
+    const result = await scan(join(tmpdir(), "plumbline-no-such-estate"));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--estate:");
   });
 
   it("exits 3 when no account could be collected", async () => {
@@ -131,6 +152,23 @@ describe("plumbline validate", () => {
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("valid");
+  });
+
+  it("warns about a fallback contract that has ended", async () => {
+    const result = await runCommand([
+      "validate",
+      "--policy",
+      fromRoot("examples/plumbline.yaml"),
+      "--now",
+      "2026-12-03",
+    ]);
+    expect(result.stderr).toMatch(/fallback region francecentral: contract \S+ ended on/);
+  });
+
+  it("prints its version", async () => {
+    const result = await runCommand(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it("refuses a missing file with exit 2", async () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { EstateSettings } from "@plumbline/emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { collectAzure } from "../src/collectors/index.js";
+import { collectAzure, createAzureClients } from "../src/collectors/index.js";
 import {
   casesEstateDir,
   createEstate,
@@ -296,6 +296,36 @@ describe("collectAzure", () => {
 
     expect(collection?.status).toBe("failed");
     expect(collection?.reason).toBe("Resource Graph page 1: the response was not valid JSON");
+    expect(recorder.resources()).toHaveLength(0);
+  });
+
+  it("fails the subscription with the reason when the credential cannot get a token", async () => {
+    estate = await createEstate({ withCases: true });
+    clouds = await startClouds(estate.dir);
+    const unavailable = new Error("EnvironmentCredential is unavailable.\nMore lines follow.");
+    unavailable.name = "CredentialUnavailableError";
+    const azure = createAzureClients({
+      estate: clouds.emulator,
+      credential: {
+        getToken: async () => {
+          throw unavailable;
+        },
+      },
+    });
+    const recorder = createRecorder();
+
+    const [collection] = await collectAzure({
+      clients: azure,
+      subscriptions: [SUBSCRIPTION],
+      onResources: recorder.onResources,
+      sleep: recorder.sleep,
+    });
+
+    expect(collection?.status).toBe("failed");
+    expect(collection?.reason).toBe(
+      "Resource Graph page 1 failed: the credential could not get a token " +
+        "(CredentialUnavailableError: EnvironmentCredential is unavailable.)",
+    );
     expect(recorder.resources()).toHaveLength(0);
   });
 

@@ -17,6 +17,20 @@ const explanations: Record<StoreErrorKind, string> = {
 };
 
 /**
+ * Why a connection failed, from the driver (`role "x" does not exist`, `connect ECONNREFUSED
+ * 127.0.0.1:5999`): it names no SQL or data, and it is what the person at the keyboard must fix.
+ */
+function connectionDetail(kind: StoreErrorKind, options: { cause?: unknown } | undefined): string {
+  if (kind !== "connection") return "";
+  // The query builder wraps the driver's error in one that quotes the SQL; the driver's own
+  // error, at the bottom of the chain, is the one that says what is wrong with the connection.
+  let cause = options?.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  if (!(cause instanceof Error) || cause.message === "") return "";
+  return ` (${cause.message.split("\n")[0]?.slice(0, 200)})`;
+}
+
+/**
  * A failure of the store. The message names the operation and the kind of failure only; the
  * database's own error (which may quote SQL and values) stays in `cause` for logs.
  */
@@ -29,7 +43,10 @@ export class StoreError extends Error {
     readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(`Could not ${operation}: ${explanations[kind]}.`, options);
+    super(
+      `Could not ${operation}: ${explanations[kind]}${connectionDetail(kind, options)}.`,
+      options,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { startEmulator } from "@plumbline/emulator";
+import { EstateError, type RunningEmulator, startEmulator } from "@plumbline/emulator";
 import {
   type Finding,
   FRAMEWORK_NAMES,
@@ -11,7 +11,7 @@ import {
   type Severity,
 } from "@plumbline/rules";
 import { createCloudAccess, runScan, type ScanSummary } from "@plumbline/scanner";
-import { openStore } from "@plumbline/store";
+import { openStore, type Store, StoreError } from "@plumbline/store";
 import { DEFAULT_DATA_DIR } from "../config.js";
 import { parseEvaluationDate } from "../dates.js";
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
@@ -92,6 +92,30 @@ function toReportScan(summary: ScanSummary): ReportScan {
   };
 }
 
+/** Opens the store `--db` names; a store that cannot be opened is an input error. */
+async function openNamedStore(db: string | undefined, io: CommandIo): Promise<Store> {
+  try {
+    return await openStore(storeLocation(db, io.env.DATABASE_URL));
+  } catch (error) {
+    if (error instanceof StoreError && error.kind === "connection") {
+      throw new UsageError(`${db === undefined ? "the store" : "--db"}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Serves an estate folder on a loopback port; a folder that cannot be served is an input error. */
+async function startEstateEmulator(estateDir: string, io: CommandIo): Promise<RunningEmulator> {
+  try {
+    return await startEmulator({ estateDir, logger: io.logger.child({ component: "emulator" }) });
+  } catch (error) {
+    if (error instanceof EstateError) {
+      throw new UsageError(`--estate: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /**
  * `plumbline scan`: collect, store, evaluate and report. With `--estate` the emulator serves
  * the estate on a loopback port and the real SDK clients are pointed at it.
@@ -124,16 +148,12 @@ export async function scanCommand(
     .update(await readFile(options.policy))
     .digest("hex");
 
-  const emulator =
-    options.estate === undefined
-      ? undefined
-      : await startEmulator({
-          estateDir: options.estate,
-          logger: io.logger.child({ component: "emulator" }),
-        });
-  const store = await openStore(storeLocation(options.db, io.env.DATABASE_URL));
+  const store = await openNamedStore(options.db, io);
+  let emulator: RunningEmulator | undefined;
   const progress = createProgressDisplay(io.stderr, io.interactive);
   try {
+    emulator =
+      options.estate === undefined ? undefined : await startEstateEmulator(options.estate, io);
     const cloud = createCloudAccess({
       policy: loaded.policy,
       logger: io.logger.child({ component: "collector" }),
@@ -184,6 +204,11 @@ export async function scanCommand(
 
     if (summary.status === "failed") {
       return ExitCode.scanFailed;
+    }
+    // Under --strict what could not be read counts against the estate: a partial scan proves
+    // less than the policy asks for.
+    if (options.strict === true && summary.status === "partial") {
+      return ExitCode.findingsAtThreshold;
     }
     return thresholdReached ? ExitCode.findingsAtThreshold : ExitCode.ok;
   } finally {

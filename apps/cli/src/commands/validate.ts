@@ -19,10 +19,17 @@ export async function validateCommand(
     for (const warning of warnings) {
       io.stderr.write(`warning: ${warning}\n`);
     }
-    const accounts = [policy.platform, ...policy.tenants].reduce(
-      (sum, owner) => sum + (owner ? owner.accounts.azure.length + owner.accounts.aws.length : 0),
-      0,
-    );
+    // An account listed for two owners is one account (and a tenancy finding, not a file error).
+    const accounts = new Set(
+      [policy.platform, ...policy.tenants].flatMap((owner) =>
+        owner
+          ? [
+              ...owner.accounts.azure.map((id) => `azure:${id.toLowerCase()}`),
+              ...owner.accounts.aws.map((id) => `aws:${id}`),
+            ]
+          : [],
+      ),
+    ).size;
     io.stdout.write(
       `${options.policy}: valid (${policy.tenants.length} tenants, ${accounts} accounts)\n`,
     );

@@ -43,9 +43,11 @@ export function createProgressDisplay(err: Writable, interactive: boolean): Prog
         err.write("\n");
       }
       const { pass, fail, error, waived } = summary.verdicts;
+      const notApplicable = summary.verdicts["not-applicable"];
       err.write(
         `scan ${summary.status}: ${summary.accounts.length} accounts, ${resources} resources; ` +
-          `${pass} pass, ${fail} fail, ${error} error, ${waived} waived\n`,
+          `${pass} pass, ${fail} fail, ${error} error, ${waived} waived, ` +
+          `${notApplicable} not applicable\n`,
       );
     },
   };

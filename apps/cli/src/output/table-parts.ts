@@ -20,11 +20,18 @@ export interface FindingTally {
   attention: Finding[];
 }
 
-/** Shortens an ARM id to its last segments so a table row stays readable in a terminal. */
+/**
+ * Shortens a subject so a table row stays readable in a terminal: an ARM id to its type and
+ * name segments (`flexibleServers/pg-retail`), an ARN to its resource part; the owner column
+ * and the JSON report carry the rest.
+ */
 function shortSubject(resource: string): string {
   const segments = resource.split("/").filter((segment) => segment.length > 0);
-  if (resource.startsWith("/subscriptions/") && segments.length > 4) {
-    return segments.slice(-3).join("/");
+  if (resource.toLowerCase().startsWith("/subscriptions/") && segments.length > 4) {
+    return segments.slice(-2).join("/");
+  }
+  if (resource.startsWith("arn:")) {
+    return resource.split(":").slice(5).join(":");
   }
   return resource;
 }
@@ -72,7 +79,7 @@ export async function tallyFindings(pages: FindingPages): Promise<FindingTally> 
 export function formatFindingsTable(findings: readonly Finding[]): string {
   const details = plainTable(
     ["severity", "status", "control", "owner", "resource", "message"],
-    [null, null, null, null, 48, messageWidth],
+    [null, null, null, null, 40, messageWidth],
   );
   for (const finding of findings) {
     details.push([

@@ -11,7 +11,10 @@ export interface TableReportOptions {
 }
 
 function formatAccounts(scan: ReportScan): string {
-  const accounts = plainTable(["provider", "account", "owner", "status", "resources", "note"]);
+  const accounts = plainTable(
+    ["provider", "account", "owner", "status", "resources", "note"],
+    [null, null, null, null, null, 60],
+  );
   for (const account of scan.accounts) {
     const note = [
       account.reason ?? "",

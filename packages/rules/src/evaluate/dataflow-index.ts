@@ -155,7 +155,10 @@ export class DataflowIndex {
 
   /** Every resource some stage of the tenant selects, in the order the inventory gave them. */
   selectionsOf(tenant: string): StageSelection[] {
-    return [...(this.selections.get(tenant)?.values() ?? [])];
+    // Collectors deliver pages in no fixed order; sorting keeps messages and reports repeatable.
+    return [...(this.selections.get(tenant)?.values() ?? [])].sort((a, b) =>
+      a.resource.key < b.resource.key ? -1 : a.resource.key > b.resource.key ? 1 : 0,
+    );
   }
 
   /** The resources one stage of the tenant selects. */
@@ -166,11 +169,13 @@ export class DataflowIndex {
   }
 
   /**
-   * The model deployments of an Azure AI account, by the account's key (its lower-cased id), in
-   * the order they arrived; empty unless a tenant declares a `model-call` stage.
+   * The model deployments of an Azure AI account, by the account's key (its lower-cased id),
+   * ordered by key; empty unless a tenant declares a `model-call` stage.
    */
   modelDeploymentsOf(accountKey: string): CanonicalResource[] {
-    return [...(this.deploymentsByAccount.get(accountKey)?.values() ?? [])];
+    return [...(this.deploymentsByAccount.get(accountKey)?.values() ?? [])].sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
   }
 
   /**

@@ -175,18 +175,28 @@ describe("parsePolicy on valid files", () => {
     ]);
   });
 
-  it("keeps a fallback region whose contract has ended valid", () => {
+  it("keeps a fallback region whose contract has ended valid, and warns about it", () => {
     const text = tenantFile(
       [
         "      fallback:",
         "        - region: France Central",
         "          contract: DPA-2020-001",
         "          until: 2021-01-31",
+        "        - region: northeurope",
+        "          contract: DPA-2026-090",
+        "          until: 2026-12-20",
       ].join("\n"),
     );
-    const { policy } = parsePolicy(text, "plumbline.yaml", { now: NOW });
+    const { policy, warnings } = parsePolicy(text, "plumbline.yaml", { now: NOW });
     expect(policy.tenants[0]?.regions.fallback).toEqual([
       { region: "francecentral", contract: "DPA-2020-001", until: "2021-01-31" },
+      { region: "northeurope", contract: "DPA-2026-090", until: "2026-12-20" },
+    ]);
+    expect(warnings.map((w) => w.text)).toEqual([
+      "plumbline.yaml:12 tenants[0].regions.fallback[0].until: fallback region francecentral: " +
+        "contract DPA-2020-001 ended on 2021-01-31, so the region is no longer approved",
+      "plumbline.yaml:15 tenants[0].regions.fallback[1].until: fallback region northeurope: " +
+        "contract DPA-2026-090 ends on 2026-12-20, in 17 days",
     ]);
   });
 

@@ -149,10 +149,43 @@ function collectWaiverWarnings(
   return warnings;
 }
 
+function collectContractWarnings(
+  file: string,
+  policy: Policy,
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  now: Date,
+): PolicyIssue[] {
+  const owners: [Array<string | number>, Policy["tenants"][number] | null][] = [
+    [["platform"], policy.platform],
+    ...policy.tenants.map((tenant, index): [Array<string | number>, typeof tenant] => [
+      ["tenants", index],
+      tenant,
+    ]),
+  ];
+  const warnings: PolicyIssue[] = [];
+  for (const [ownerPath, owner] of owners) {
+    owner?.regions.fallback.forEach((fallback, index) => {
+      const days = daysUntil(fallback.until, now);
+      if (days === null || days >= WAIVER_WARNING_DAYS) return;
+      const path = [...ownerPath, "regions", "fallback", index, "until"];
+      const line = lineOf(locate(document.contents, path, false), lineCounter);
+      const message =
+        days < 0
+          ? `fallback region ${fallback.region}: contract ${fallback.contract} ended on ` +
+            `${fallback.until}, so the region is no longer approved`
+          : `fallback region ${fallback.region}: contract ${fallback.contract} ends on ` +
+            `${fallback.until}, in ${days} day${days === 1 ? "" : "s"}`;
+      warnings.push(makeIssue(file, line, formatPath(path), message));
+    });
+  }
+  return warnings;
+}
+
 /**
  * Validates the text of a policy file and applies every default. Throws a `PolicyError` naming
  * the file, line and field of each problem (YAML syntax included); returns warnings for
- * waivers that have expired or expire within 30 days of `now`.
+ * waivers and fallback contracts that have ended or end within 30 days of `now`.
  */
 export function parsePolicy(
   text: string,
@@ -194,6 +227,9 @@ export function parsePolicy(
 
   return {
     policy: result.data,
-    warnings: collectWaiverWarnings(fileName, result.data, document, lineCounter, options.now),
+    warnings: [
+      ...collectContractWarnings(fileName, result.data, document, lineCounter, options.now),
+      ...collectWaiverWarnings(fileName, result.data, document, lineCounter, options.now),
+    ],
   };
 }

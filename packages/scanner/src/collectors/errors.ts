@@ -7,6 +7,11 @@ const MAX_MESSAGE_LENGTH = 200;
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, MAX_MESSAGE_LENGTH);
+  if (credentialErrorNames.has(error.name)) {
+    // The credential chain explains every link it tried over many lines; the first says enough.
+    const first = error.message.split("\n")[0]?.trim() ?? "";
+    return `the credential could not get a token (${error.name}: ${first})`;
+  }
   const details = error as Error & {
     statusCode?: number;
     code?: string;
@@ -18,6 +23,13 @@ export function describeError(error: unknown): string {
   const prefix = [status, code].filter((part) => part !== undefined && part !== "").join(" ");
   return prefix ? `${prefix}: ${message}` : message;
 }
+
+/** Errors of @azure/identity credentials, which carry no HTTP status of their own. */
+const credentialErrorNames = new Set([
+  "AuthenticationError",
+  "AggregateAuthenticationError",
+  "CredentialUnavailableError",
+]);
 
 /**
  * Wraps a failure of the resource consumer (`onResources`), so that collectors that turn cloud

@@ -97,7 +97,11 @@ async function readOnePage(
       );
       return checkPage(response, where);
     } catch (error) {
-      if (!isRestError(error)) throw error;
+      // Anything but an HTTP answer (a credential that cannot get a token, a refused TLS
+      // handshake) will not get better by asking again: the page fails with the reason.
+      if (!isRestError(error)) {
+        return { kind: "failed", reason: `${where} failed: ${describeError(error)}` };
+      }
       quota.observe(error.response?.headers);
       if (error.code === "PARSE_ERROR") {
         return { kind: "failed", reason: `${where}: the response was not valid JSON` };
