@@ -481,7 +481,9 @@ describe("opening a store that cannot be reached", () => {
     expect(failure).toBeInstanceOf(StoreError);
     expect(failure).toMatchObject({
       kind: "connection",
-      message: "Could not open the database: the database could not be reached.",
+      message:
+        "Could not open the database: the database could not be reached " +
+        "(connect ECONNREFUSED 127.0.0.1:1).",
     });
   });
 
@@ -492,5 +494,6 @@ describe("opening a store that cannot be reached", () => {
     const failure = await openStore({ url: url.toString() }).catch((error) => error);
 
     expect(failure).toMatchObject({ name: "StoreError", kind: "connection" });
+    expect(failure.message).toContain(`database "${url.pathname.slice(1)}" does not exist`);
   });
 });
