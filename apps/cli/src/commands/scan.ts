@@ -6,8 +6,6 @@ import {
   FRAMEWORK_NAMES,
   type Framework,
   frameworkByName,
-  loadPolicyFile,
-  PolicyError,
   type Severity,
 } from "@plumbline/rules";
 import { createCloudAccess, runScan, type ScanSummary } from "@plumbline/scanner";
@@ -20,6 +18,7 @@ import { createProgressDisplay } from "../output/progress.js";
 import type { ReportScan } from "../output/scan-report.js";
 import { writeTableReport } from "../output/table-report.js";
 import type { CommandIo } from "./command-io.js";
+import { loadPolicyForCommand } from "./load-policy.js";
 
 const severities: Severity[] = ["low", "medium", "high", "critical"];
 
@@ -129,20 +128,9 @@ export async function scanCommand(
   const framework = parseFramework(options.framework);
   const now = parseEvaluationDate(options.now, io.clock);
 
-  let loaded: Awaited<ReturnType<typeof loadPolicyFile>>;
-  try {
-    loaded = await loadPolicyFile(options.policy, { now });
-  } catch (error) {
-    if (error instanceof PolicyError) {
-      for (const issue of error.issues) {
-        io.stderr.write(`${issue}\n`);
-      }
-      return ExitCode.usageOrInput;
-    }
-    throw error;
-  }
-  for (const warning of loaded.warnings) {
-    io.stderr.write(`warning: ${warning}\n`);
+  const policy = await loadPolicyForCommand(options.policy, now, io);
+  if (policy === null) {
+    return ExitCode.usageOrInput;
   }
   const policyHash = createHash("sha256")
     .update(await readFile(options.policy))
@@ -155,7 +143,7 @@ export async function scanCommand(
     emulator =
       options.estate === undefined ? undefined : await startEstateEmulator(options.estate, io);
     const cloud = createCloudAccess({
-      policy: loaded.policy,
+      policy: policy,
       logger: io.logger.child({ component: "collector" }),
       ...(emulator
         ? {
@@ -168,7 +156,7 @@ export async function scanCommand(
         : {}),
     });
     const summary = await runScan({
-      policy: loaded.policy,
+      policy: policy,
       policyHash,
       cloud,
       sink: store,

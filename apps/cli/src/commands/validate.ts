@@ -1,7 +1,7 @@
-import { loadPolicyFile, PolicyError } from "@plumbline/rules";
 import { parseEvaluationDate } from "../dates.js";
 import { ExitCode, type ExitCodeValue } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
+import { loadPolicyForCommand } from "./load-policy.js";
 
 export interface ValidateOptions {
   policy: string;
@@ -14,33 +14,24 @@ export async function validateCommand(
   io: CommandIo,
 ): Promise<ExitCodeValue> {
   const now = parseEvaluationDate(options.now, io.clock);
-  try {
-    const { policy, warnings } = await loadPolicyFile(options.policy, { now });
-    for (const warning of warnings) {
-      io.stderr.write(`warning: ${warning}\n`);
-    }
-    // An account listed for two owners is one account (and a tenancy finding, not a file error).
-    const accounts = new Set(
-      [policy.platform, ...policy.tenants].flatMap((owner) =>
-        owner
-          ? [
-              ...owner.accounts.azure.map((id) => `azure:${id.toLowerCase()}`),
-              ...owner.accounts.aws.map((id) => `aws:${id}`),
-            ]
-          : [],
-      ),
-    ).size;
-    io.stdout.write(
-      `${options.policy}: valid (${policy.tenants.length} tenants, ${accounts} accounts)\n`,
-    );
-    return ExitCode.ok;
-  } catch (error) {
-    if (error instanceof PolicyError) {
-      for (const issue of error.issues) {
-        io.stderr.write(`${issue}\n`);
-      }
-      return ExitCode.usageOrInput;
-    }
-    throw error;
+  const policy = await loadPolicyForCommand(options.policy, now, io);
+  if (policy === null) {
+    return ExitCode.usageOrInput;
   }
+
+  // An account listed for two owners is one account (and a tenancy finding, not a file error).
+  const accounts = new Set(
+    [policy.platform, ...policy.tenants].flatMap((owner) =>
+      owner
+        ? [
+            ...owner.accounts.azure.map((id) => `azure:${id.toLowerCase()}`),
+            ...owner.accounts.aws.map((id) => `aws:${id}`),
+          ]
+        : [],
+    ),
+  ).size;
+  io.stdout.write(
+    `${options.policy}: valid (${policy.tenants.length} tenants, ${accounts} accounts)\n`,
+  );
+  return ExitCode.ok;
 }
