@@ -74,6 +74,22 @@ describe("plumbline scan outcomes and exit codes", () => {
     expect(strict.code).toBe(1);
   });
 
+  it("does not call an empty subscription complete when the subscription list failed", async () => {
+    const estate = await mkdtemp(join(tmpdir(), "plumbline-cli-estate-"));
+    temporary.push(estate);
+    await cp(fromRoot("test-data/cases/estate/aws"), join(estate, "aws"), { recursive: true });
+    await writeFile(
+      join(estate, "estate.yaml"),
+      "faults:\n  - { operation: listSubscriptions, kind: server-error, status: 500 }\n",
+    );
+    const result = await scan(estate, "--format", "json");
+    const report = scanReportSchema.parse(JSON.parse(result.stdout));
+    const azure = report.scan.accounts.find((a) => a.provider === "azure");
+    expect(azure?.status).toBe("partial");
+    expect(azure?.reason).toContain("subscription list could not be read");
+    expect(report.scan.status).toBe("partial");
+  });
+
   it("exits 2 and says why when the database named by --db cannot be opened", async () => {
     const result = await scan(
       fromRoot("test-data/cases/estate"),

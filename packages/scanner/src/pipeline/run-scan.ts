@@ -210,7 +210,20 @@ function markInvisibleSubscriptions(
   discovery: DiscoverResult,
 ): AccountCollection[] {
   if (!discovery.listed.azure) {
-    return collections;
+    // Without the list, an empty subscription cannot be told from one the credential cannot
+    // read: it proves nothing, so it is not complete.
+    return collections.map((collection) =>
+      collection.status !== "complete" || collection.resources > 0
+        ? collection
+        : {
+            ...collection,
+            status: "partial",
+            reason:
+              `subscription ${collection.account} returned no resources and the subscription ` +
+              "list could not be read to confirm it is visible",
+            completeRegions: [],
+          },
+    );
   }
   const visible = new Set(
     discovery.accounts.filter((a) => a.provider === "azure").map((a) => a.account.toLowerCase()),
