@@ -51,6 +51,12 @@ describe("residency.region-allowed", () => {
     ]);
   });
 
+  it("errs on an Azure document whose location is an AWS region, even an allowed one", () => {
+    const verdict = judge(openAiIn("eu-west-1"));
+    expect(verdict.status).toBe("error");
+    expect(verdict.message).toContain('location "eu-west-1" is a region of aws, not of azure');
+  });
+
   it("fails a region outside the owner's list and names it", () => {
     const verdict = judge(
       fromArmDocument(document("Microsoft.CognitiveServices_accounts.OpenAI.arm.real.json")),

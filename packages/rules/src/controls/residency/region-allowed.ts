@@ -128,6 +128,14 @@ function judgeLocation(
           };
     }
     case "region":
+      // An AWS region name on an Azure document (or the reverse) is no place the resource
+      // can be: the value is outside the set, so it is an error naming it.
+      if (canonical.cloud !== resource.provider) {
+        return {
+          status: "error",
+          text: `location ${formatValue(value)} is a region of ${canonical.cloud}, not of ${resource.provider}`,
+        };
+      }
       return judgeRegion(canonical.name, owner, now);
   }
 }
