@@ -15,3 +15,5 @@ export type {
 } from "./store.js";
 export { openStore } from "./store.js";
 export { StoreError, type StoreErrorKind } from "./store-error.js";
+export type { StoreDatabase } from "./connection.js";
+export * as tables from "./schema.js";

@@ -2,6 +2,7 @@ import type { Evidence, ResourceReference, WaiverApplied } from "@plumbline/rule
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -24,6 +25,29 @@ export const verdictEnum = pgEnum("verdict", ["pass", "fail", "error", "waived",
 
 export const severityEnum = pgEnum("severity", ["low", "medium", "high", "critical"]);
 
+/**
+ * What a scan row records: `full` collects and evaluates everything inline (`plumbline scan`),
+ * `inventory` collects one account (a worker job), `evaluation` evaluates one owner over the
+ * latest inventory (a worker job).
+ */
+export const scanKindEnum = pgEnum("scan_kind", ["full", "inventory", "evaluation"]);
+
+export const driftEventKindEnum = pgEnum("drift_event_kind", [
+  "opened",
+  "resolved",
+  "reopened",
+  "waived",
+  "waiver-expired",
+  "evidence-changed",
+  "appeared",
+  "disappeared",
+  "changed",
+]);
+
+export const channelStateEnum = pgEnum("channel_state", ["ok", "broken"]);
+
+export const tokenRoleEnum = pgEnum("token_role", ["admin", "auditor"]);
+
 const moment = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** One run of the pipeline: collection of some accounts, then evaluation. */
@@ -36,6 +60,9 @@ export const scans = pgTable(
     status: scanStatusEnum("status").notNull().default("running"),
     trigger: text("trigger").notNull(),
     policyHash: text("policy_hash"),
+    kind: scanKindEnum("kind").notNull().default("full"),
+    /** The owner an `evaluation` scan evaluated: a tenant id or `platform`; null otherwise. */
+    owner: text("owner"),
   },
   (table) => [index("scans_started_at_idx").on(table.startedAt, table.id)],
 );
@@ -132,6 +159,9 @@ export const findings = pgTable(
     message: text("message").notNull(),
     evidence: jsonb("evidence").$type<Evidence[]>().notNull(),
     waiver: jsonb("waiver").$type<WaiverApplied>(),
+    /** Carried on from an earlier scan because its account was not collected completely. */
+    stale: boolean("stale").notNull().default(false),
+    staleReason: text("stale_reason"),
   },
   (table) => [
     // Doubles as the index on scan_id; null tenants (unmapped accounts) collide like any other.
@@ -148,4 +178,138 @@ export const findings = pgTable(
       table.id,
     ),
   ],
+);
+
+/**
+ * The current verdict of every finding identity (tenant, control, subject key): what the last
+ * evaluation of its owner said, or, while its account could not be collected completely, what
+ * the last complete one said, marked stale. A subject that is gone from a complete collection
+ * loses its row; its history stays in `findings` and `drift_events`.
+ */
+export const findingState = pgTable(
+  "finding_state",
+  {
+    tenant: text("tenant"),
+    control: text("control").notNull(),
+    subjectKey: text("subject_key").notNull(),
+    resource: text("resource").notNull(),
+    provider: providerEnum("provider"),
+    account: text("account"),
+    type: text("type"),
+    region: text("region"),
+    status: verdictEnum("status").notNull(),
+    severity: severityEnum("severity").notNull(),
+    message: text("message").notNull(),
+    evidence: jsonb("evidence").$type<Evidence[]>().notNull(),
+    waiver: jsonb("waiver").$type<WaiverApplied>(),
+    stale: boolean("stale").notNull().default(false),
+    staleReason: text("stale_reason"),
+    /** When the identity was first evaluated. */
+    firstSeen: moment("first_seen").notNull(),
+    /** When the current status began. */
+    statusSince: moment("status_since").notNull(),
+    lastEvaluatedAt: moment("last_evaluated_at").notNull(),
+    lastScanId: uuid("last_scan_id").references(() => scans.id, { onDelete: "set null" }),
+  },
+  (table) => [
+    unique("finding_state_identity_key")
+      .on(table.tenant, table.control, table.subjectKey)
+      .nullsNotDistinct(),
+    index("finding_state_list_idx").on(table.status, table.severity),
+    index("finding_state_account_idx").on(table.provider, table.account),
+  ],
+);
+
+/**
+ * What changed between two evaluations or collections, in the order it was recorded. Finding
+ * events carry the finding identity; resource events (`appeared`, `disappeared`, `changed`)
+ * carry the resource key as `subject_key` and no control.
+ */
+export const driftEvents = pgTable(
+  "drift_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: moment("at").notNull(),
+    kind: driftEventKindEnum("kind").notNull(),
+    tenant: text("tenant"),
+    control: text("control"),
+    subjectKey: text("subject_key").notNull(),
+    resource: text("resource").notNull(),
+    provider: providerEnum("provider"),
+    account: text("account"),
+    region: text("region"),
+    severity: severityEnum("severity"),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    scanId: uuid("scan_id").references(() => scans.id, { onDelete: "set null" }),
+    /** The evaluation or collection that recorded the event; one alert batch each. */
+    batchId: uuid("batch_id").notNull(),
+  },
+  (table) => [
+    index("drift_events_at_idx").on(table.at, table.id),
+    index("drift_events_identity_idx").on(table.tenant, table.control, table.subjectKey, table.at),
+    index("drift_events_batch_idx").on(table.batchId),
+  ],
+);
+
+/**
+ * Alerts waiting to be sent, written in the same transaction as the events they announce, so
+ * none is lost; the notify job sends a row and then marks it delivered.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    channel: text("channel").notNull(),
+    batchId: uuid("batch_id").notNull(),
+    createdAt: moment("created_at").notNull(),
+    /** The alert items of the batch, as the notifier renders them; never a webhook URL. */
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: moment("next_attempt_at"),
+    lastError: text("last_error"),
+    deliveredAt: moment("delivered_at"),
+  },
+  (table) => [
+    unique("outbox_batch_key").on(table.channel, table.batchId),
+    index("outbox_pending_idx").on(table.channel, table.deliveredAt, table.id),
+  ],
+);
+
+/** The health of each alert channel: broken after a refusal that retrying cannot fix. */
+export const notificationChannels = pgTable("notification_channels", {
+  channel: text("channel").primaryKey(),
+  state: channelStateEnum("state").notNull().default("ok"),
+  reason: text("reason"),
+  changedAt: moment("changed_at").notNull(),
+  lastDeliveredAt: moment("last_delivered_at"),
+});
+
+/** API bearer tokens; only a hash of the secret is kept. A null scope means every owner. */
+export const apiTokens = pgTable("api_tokens", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  role: tokenRoleEnum("role").notNull(),
+  scope: text("scope").array(),
+  createdAt: moment("created_at").notNull(),
+  expiresAt: moment("expires_at"),
+  revokedAt: moment("revoked_at"),
+  lastUsedAt: moment("last_used_at"),
+});
+
+/** Every API request: who (token id), what (route) and how it ended. Rows are never changed. */
+export const accessLog = pgTable(
+  "access_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: moment("at").notNull(),
+    tokenId: uuid("token_id"),
+    method: text("method").notNull(),
+    route: text("route").notNull(),
+    status: integer("status").notNull(),
+    outcome: text("outcome").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (table) => [index("access_log_at_idx").on(table.at, table.id)],
 );

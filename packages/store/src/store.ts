@@ -10,6 +10,7 @@ import {
   type Connection,
   connect,
   countAppliedMigrations,
+  type StoreDatabase,
   type StoreOptions,
   selectRows,
 } from "./connection.js";
@@ -116,6 +117,11 @@ export interface MigrationResult {
 export interface Store {
   /** Which driver holds the data. */
   readonly driver: "postgres" | "pglite";
+  /**
+   * The drizzle database, for packages that run their own queries over the tables of
+   * `schema.ts` (the API's read models, drift and the outbox).
+   */
+  readonly database: StoreDatabase;
   /** Applies pending migrations; openStore has already done so once. */
   migrate(): Promise<MigrationResult>;
   createScan(input: CreateScanInput): Promise<{ id: string; startedAt: Date }>;
@@ -283,6 +289,10 @@ class DatabaseStore implements Store {
 
   get driver(): "postgres" | "pglite" {
     return this.connection.driver;
+  }
+
+  get database(): StoreDatabase {
+    return this.connection.db;
   }
 
   private get db() {
