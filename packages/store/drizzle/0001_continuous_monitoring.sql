@@ -92,6 +92,7 @@ ALTER TABLE "findings" ADD COLUMN "stale" boolean DEFAULT false NOT NULL;--> sta
 ALTER TABLE "findings" ADD COLUMN "stale_reason" text;--> statement-breakpoint
 ALTER TABLE "scans" ADD COLUMN "kind" "scan_kind" DEFAULT 'full' NOT NULL;--> statement-breakpoint
 ALTER TABLE "scans" ADD COLUMN "owner" text;--> statement-breakpoint
+ALTER TABLE "scans" ADD COLUMN "cloud_calls" jsonb;--> statement-breakpoint
 ALTER TABLE "drift_events" ADD CONSTRAINT "drift_events_scan_id_scans_id_fk" FOREIGN KEY ("scan_id") REFERENCES "public"."scans"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "finding_state" ADD CONSTRAINT "finding_state_last_scan_id_scans_id_fk" FOREIGN KEY ("last_scan_id") REFERENCES "public"."scans"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "access_log_at_idx" ON "access_log" USING btree ("at","id");--> statement-breakpoint

@@ -1,4 +1,6 @@
-export type { StoreLogger, StoreOptions } from "./connection.js";
+export type { StoreDatabase, StoreLogger, StoreOptions } from "./connection.js";
+export type { CloudCallCounts } from "./schema.js";
+export * as tables from "./schema.js";
 export type {
   AccountTiming,
   CreateScanInput,
@@ -15,5 +17,3 @@ export type {
 } from "./store.js";
 export { openStore } from "./store.js";
 export { StoreError, type StoreErrorKind } from "./store-error.js";
-export type { StoreDatabase } from "./connection.js";
-export * as tables from "./schema.js";

@@ -15,6 +15,13 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+/** Requests a scan made to the clouds, by service (`resource-graph`, `config`, `arm`, …). */
+export interface CloudCallCounts {
+  calls: number;
+  throttled: number;
+  byService: Record<string, { calls: number; throttled: number }>;
+}
+
 export const providerEnum = pgEnum("provider", ["azure", "aws"]);
 
 export const scanStatusEnum = pgEnum("scan_status", ["running", "complete", "partial", "failed"]);
@@ -63,6 +70,8 @@ export const scans = pgTable(
     kind: scanKindEnum("kind").notNull().default("full"),
     /** The owner an `evaluation` scan evaluated: a tenant id or `platform`; null otherwise. */
     owner: text("owner"),
+    /** Requests made to the clouds during the scan, and how many of them were throttled. */
+    cloudCalls: jsonb("cloud_calls").$type<CloudCallCounts>(),
   },
   (table) => [index("scans_started_at_idx").on(table.startedAt, table.id)],
 );
