@@ -41,6 +41,11 @@ export interface EstateSettings {
     aggregator?: { name: string; account: string; region: string };
     /** Per AWS account: regions whose calls are refused as if the region were not enabled. */
     accounts?: Record<string, { disabledRegions?: string[] }>;
+    /**
+     * The region whose recorder records the global types (IAM, Route 53, CloudFront): a
+     * per-account call there also returns items whose `awsRegion` is `global`. Default us-east-1.
+     */
+    globalResourceRegion?: string;
   };
   azure?: {
     /** Resource Graph quota per bearer token: queries per window (default 15 per 5 s). */
@@ -106,8 +111,9 @@ const settingsSchema = z.strictObject({
           z.strictObject({ disabledRegions: z.array(z.string().min(1)).default([]) }),
         )
         .default({}),
+      globalResourceRegion: z.string().min(1).default("us-east-1"),
     })
-    .default({ accounts: {} }),
+    .default({ accounts: {}, globalResourceRegion: "us-east-1" }),
   azure: z
     .strictObject({
       quota: z

@@ -410,4 +410,46 @@ describe("collectAws", () => {
     expect(counts.SelectAggregateResourceConfig).toBe(3);
     expect(counts.BatchGetAggregateResourceConfig).toBe(2);
   });
+
+  it("keeps IAM items recorded in the global region, through the aggregator and per account", async () => {
+    estate = await createEstate();
+    const role = {
+      ...generateBuckets(AWS_ACCOUNT, "global", 1)[0],
+      resourceType: "AWS::IAM::Role",
+      resourceId: "AROAEXAMPLEROLE0001",
+      resourceName: "bedrock-invoker",
+      arn: `arn:aws:iam::${AWS_ACCOUNT}:role/bedrock-invoker`,
+      configuration: { roleName: "bedrock-invoker" },
+    };
+    await estate.write("aws/iam.json", [role, ...generateBuckets(AWS_ACCOUNT, "eu-west-1", 1)]);
+    const aggregator = { name: "org-aggregator", account: AGGREGATOR_ACCOUNT, region: "eu-west-1" };
+    clouds = await startClouds(estate.dir, {
+      accounts: { aws: [AGGREGATOR_ACCOUNT] },
+      aws: { aggregator, accounts: {}, globalResourceRegion: "eu-west-1" },
+    });
+
+    const aggregated = createRecorder();
+    await collectAws({
+      clients: clouds.aws,
+      accounts: [AWS_ACCOUNT],
+      regions: ["eu-west-1"],
+      aggregator,
+      onResources: aggregated.onResources,
+    });
+    const perAccount = createRecorder();
+    await collectAws({
+      clients: clouds.aws,
+      accounts: [AWS_ACCOUNT],
+      regions: ["eu-west-1"],
+      onResources: perAccount.onResources,
+    });
+
+    for (const recorder of [aggregated, perAccount]) {
+      const collected = recorder.resources().map((resource) => [resource.type, resource.region]);
+      expect(collected.sort()).toEqual([
+        ["AWS::IAM::Role", "global"],
+        ["AWS::S3::Bucket", "eu-west-1"],
+      ]);
+    }
+  });
 });

@@ -43,13 +43,22 @@ export const configOperations: Record<string, AwsOperationHandler> = {
   ListAggregateDiscoveredResources: listAggregateDiscoveredResources,
 };
 
+/**
+ * Whether a per-account call in `region` returns the item: items of the region, and the
+ * `global` items in the region that records global types.
+ */
+function isServedIn(item: { awsRegion: string }, region: string, context: AwsCallContext): boolean {
+  if (item.awsRegion === region) return true;
+  return item.awsRegion === "global" && region === context.settings.aws.globalResourceRegion;
+}
+
 function selectResourceConfig(input: JsonObject, context: AwsCallContext): JsonObject {
   const expression = readExpression(input.Expression);
   const limit = readLimit(input.Limit, "Limit", context.settings.pageSize.config);
   const query = parseQueryOrThrow(expression);
   const { accountId, region } = context.caller;
   const items = context.estate.aws.items.filter(
-    (item) => item.accountId === accountId && item.awsRegion === region,
+    (item) => item.accountId === accountId && isServedIn(item, region, context),
   );
   const scope = fingerprintQuery("select", accountId, region, expression);
   return selectPage(query, items, limit, input.NextToken, scope, context);
@@ -116,7 +125,7 @@ function batchGetResourceConfig(input: JsonObject, context: AwsCallContext): Jso
     const item = context.estate.aws.items.find(
       (candidate) =>
         candidate.accountId === accountId &&
-        candidate.awsRegion === region &&
+        isServedIn(candidate, region, context) &&
         candidate.resourceType === key.resourceType &&
         candidate.resourceId === key.resourceId &&
         isRecorded(candidate),
@@ -156,7 +165,7 @@ function listDiscoveredResources(input: JsonObject, context: AwsCallContext): Js
   const items = context.estate.aws.items.filter(
     (item) =>
       item.accountId === accountId &&
-      item.awsRegion === region &&
+      isServedIn(item, region, context) &&
       item.resourceType === resourceType &&
       (includeDeleted || isRecorded(item)) &&
       (resourceIds === undefined || resourceIds.includes(item.resourceId)) &&

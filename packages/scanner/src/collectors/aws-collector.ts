@@ -317,7 +317,12 @@ async function deliverItems(
     }
     const tally = run.tallies.get(resource.account);
     if (!tally) continue;
-    if (region === null && resource.region !== null && !run.regions.has(resource.region)) continue;
+    // Global types (IAM, Route 53, CloudFront) belong to no region, so no region scope drops them.
+    // Limitation: without an aggregator, global items are read only in the regions the scan
+    // queries, so IAM roles recorded in a region outside `sources.aws.regions` are not seen.
+    const itemRegion = resource.region;
+    const regional = itemRegion !== null && itemRegion !== "global";
+    if (region === null && regional && !run.regions.has(itemRegion)) continue;
     tally.resources += 1;
     accounts.add(resource.account);
     page.push(resource);
