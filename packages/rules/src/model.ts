@@ -123,4 +123,10 @@ export interface Finding {
   message: string;
   evidence: Evidence[];
   waiver?: WaiverApplied;
+  /**
+   * Set when the verdict was carried on from an earlier evaluation because the account it
+   * belongs to was not collected completely this time; `staleReason` says why.
+   */
+  stale?: true;
+  staleReason?: string;
 }

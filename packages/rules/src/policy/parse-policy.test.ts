@@ -265,6 +265,31 @@ describe("parsePolicy on invalid files", () => {
     ]);
   });
 
+  it("rejects a file that names no tenant and no platform", () => {
+    expect(issuesOf("version: 1\ntenants: []\n")).toEqual([
+      "plumbline.yaml:2 tenants: the policy names no accounts: add a tenant, or the platform, " +
+        "with its accounts",
+    ]);
+    expect(issuesOf("version: 1\n")).toEqual([
+      "plumbline.yaml:1 the policy names no accounts: add a tenant, or the platform, with its " +
+        "accounts",
+    ]);
+  });
+
+  it("refuses aliases that expand without bound, naming the file", () => {
+    const bomb = [
+      "version: 1",
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      ...Array.from({ length: 8 }, (_, i) => {
+        const previous = i === 0 ? "a" : `l${i - 1}`;
+        return `l${i}: &l${i} [${Array(10).fill(`*${previous}`).join(",")}]`;
+      }),
+    ].join("\n");
+    const [issue, ...rest] = issuesOf(bomb);
+    expect(rest).toEqual([]);
+    expect(issue).toMatch(/^plumbline\.yaml:1 YAML aliases expand too far: /);
+  });
+
   it("reports required fields that are missing at the enclosing line", () => {
     const text = ["version: 1", "tenants:", "  - id: lending", "    name: Lending"].join("\n");
     expect(issuesOf(text)).toEqual([

@@ -182,6 +182,9 @@ function collectContractWarnings(
   return warnings;
 }
 
+/** Alias expansions a policy may use; a real policy needs a handful, an attack millions. */
+const maxAliasExpansion = 1000;
+
 /**
  * Validates the text of a policy file and applies every default. Throws a `PolicyError` naming
  * the file, line and field of each problem (YAML syntax included); returns warnings for
@@ -208,7 +211,16 @@ export function parsePolicy(
     );
   }
 
-  const data: unknown = document.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: maxAliasExpansion }) ?? {};
+  } catch (error) {
+    // yaml refuses a document whose aliases expand past the limit (a "billion laughs" file).
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new PolicyError([
+      makeIssue(fileName, 1, "", `YAML aliases expand too far: ${error.message.split("\n")[0]}`),
+    ]);
+  }
   const result = buildPolicySchema(options.now).safeParse(data, { reportInput: true });
   if (!result.success) {
     const issues = result.error.issues.flatMap((issue) =>

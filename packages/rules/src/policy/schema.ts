@@ -380,6 +380,14 @@ export function buildPolicySchema(now: Date) {
       notifications: notifications.optional(),
     })
     .superRefine((file, context) => {
+      if (file.platform === undefined && (file.tenants ?? []).length === 0) {
+        context.addIssue({
+          code: "custom",
+          path: file.tenants === undefined ? [] : ["tenants"],
+          input: file.tenants,
+          message: "the policy names no accounts: add a tenant, or the platform, with its accounts",
+        });
+      }
       const seen = new Map<string, number>();
       (file.tenants ?? []).forEach((entry, index) => {
         const first = seen.get(entry.id);

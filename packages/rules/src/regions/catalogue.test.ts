@@ -41,6 +41,15 @@ describe("canonicalRegion", () => {
     });
   });
 
+  it("turns AWS display names into region names", () => {
+    expect(canonicalRegion("Europe (Ireland)")).toEqual({
+      kind: "region",
+      name: "eu-west-1",
+      cloud: "aws",
+    });
+    expect(canonicalRegionName("europe (frankfurt)")).toBe("eu-central-1");
+  });
+
   it("recognises global in any case", () => {
     expect(canonicalRegion("Global")).toEqual({ kind: "global" });
   });

@@ -47,6 +47,10 @@ for (const r of AZURE_REGIONS) {
   azureAliases.set(r.name, r.name);
   azureAliases.set(compactName(r.displayName), r.name);
 }
+/** AWS display names (`Europe (Ireland)`), compacted, to region names. */
+const awsAliases = new Map<string, string>(
+  AWS_REGIONS.map((r) => [compactName(r.displayName), r.name]),
+);
 const geographyAliases = new Map<string, string>();
 for (const g of AZURE_GEOGRAPHIES) {
   geographyAliases.set(g.name, g.name);
@@ -65,7 +69,8 @@ export const AZURE_REGION_NAMES: readonly string[] = AZURE_REGIONS.map((r) => r.
 
 /**
  * Canonicalises a location as a document or a policy writes it: lower-cased, spaces removed,
- * display names accepted (`Sweden Central` → `swedencentral`), AWS region names as they are,
+ * display names accepted (`Sweden Central` → `swedencentral`, `Europe (Ireland)` →
+ * `eu-west-1`), AWS region names as they are,
  * `global`, and Azure geography locations (`Europe`) with the regions they cover.
  */
 export function canonicalRegion(location: unknown): CanonicalRegion {
@@ -78,6 +83,8 @@ export function canonicalRegion(location: unknown): CanonicalRegion {
   const azure = azureAliases.get(compact);
   if (azure !== undefined) return { kind: "region", name: azure, cloud: "azure" };
   if (awsRegionsByName.has(compact)) return { kind: "region", name: compact, cloud: "aws" };
+  const aws = awsAliases.get(compact);
+  if (aws !== undefined) return { kind: "region", name: aws, cloud: "aws" };
   const geography = geographyAliases.get(compact);
   if (geography !== undefined) {
     return {
