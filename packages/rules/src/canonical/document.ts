@@ -10,16 +10,21 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The value at a dotted path (`properties.encryption.keySource`, `rules[0].id`), or undefined when
- * any step is missing. A `null` on the way yields undefined; a `null` at the end yields null.
+ * any step is missing. A `null` or `""` on the way yields undefined; a `null` at the end yields
+ * null. A scalar on the way where an object or array should be (`"encryption": "on"`) is
+ * returned as it is: the document is malformed there, and the control must see a value it does
+ * not know rather than an absent setting whose insecure default would decide the verdict.
  */
 export function readPath(document: unknown, path: string): unknown {
   let current: unknown = document;
   for (const step of parsePath(path)) {
+    if (isAbsent(current)) return undefined;
     if (typeof step === "number") {
-      if (!Array.isArray(current)) return undefined;
+      if (!Array.isArray(current)) return isRecord(current) ? undefined : current;
       current = current[step];
     } else {
-      if (!isRecord(current) || !Object.hasOwn(current, step)) return undefined;
+      if (!isRecord(current)) return Array.isArray(current) ? undefined : current;
+      if (!Object.hasOwn(current, step)) return undefined;
       current = current[step];
     }
   }

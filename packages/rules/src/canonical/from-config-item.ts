@@ -186,7 +186,7 @@ export function fromConfigItem(item: Record<string, unknown>): CanonicalResource
 }
 
 /** Configuration item states in which the resource no longer exists. */
-const DELETED_STATUSES = new Set(["ResourceDeleted", "ResourceDeletedNotRecorded"]);
+const DELETED_STATUSES = new Set(["resourcedeleted", "resourcedeletednotrecorded"]);
 
 /**
  * False for AWS items that record a deleted resource: they are not part of the inventory and
@@ -195,5 +195,5 @@ const DELETED_STATUSES = new Set(["ResourceDeleted", "ResourceDeletedNotRecorded
 export function isInventoried(resource: CanonicalResource): boolean {
   if (resource.provider !== "aws") return true;
   const status = resource.raw.configurationItemStatus;
-  return !(typeof status === "string" && DELETED_STATUSES.has(status));
+  return !(typeof status === "string" && DELETED_STATUSES.has(status.toLowerCase()));
 }

@@ -42,6 +42,8 @@ function uncollectedItems(type: string): CanonicalResource[] {
   const items = [
     item({}),
     item({ configurationItemStatus: "ResourceNotRecorded" }),
+    // A status AWS Config does not document is no more readable than one it did not record.
+    item({ configurationItemStatus: "ResourceSuspended" }),
     item({ configuration: null, supplementaryConfiguration: {} }),
   ];
   // Config keeps the settings of S3 buckets in supplementaryConfiguration.

@@ -34,16 +34,26 @@ export function row(status: ControlVerdict, message: string, evidence: Evidence[
 }
 
 function notCollectedEvidence(state: NotCollected): Evidence[] {
-  if (state.kind === "not-recorded") {
-    return [
-      {
-        path: "configurationItemStatus",
-        actual: "ResourceNotRecorded",
-        expected: "OK or ResourceDiscovered",
-      },
-    ];
+  switch (state.kind) {
+    case "not-recorded":
+      return [
+        {
+          path: "configurationItemStatus",
+          actual: "ResourceNotRecorded",
+          expected: "OK or ResourceDiscovered",
+        },
+      ];
+    case "unknown-status":
+      return [
+        {
+          path: "configurationItemStatus",
+          actual: state.status,
+          expected: "OK or ResourceDiscovered",
+        },
+      ];
+    default:
+      return state.parts.map((path) => ({ path, expected: "an object" }));
   }
-  return state.parts.map((path) => ({ path, expected: "an object" }));
 }
 
 /**
@@ -57,7 +67,7 @@ export function checkCollected(resource: CanonicalResource): VerdictRow | null {
   if (state === null) return null;
   const name = describeResource(resource);
   const message =
-    state.kind === "not-recorded"
+    state.kind !== "missing"
       ? `${name} ${describeNotCollected(state)}; its settings cannot be judged`
       : `${name} ${describeNotCollected(state)}; the data needed was not collected`;
   return row("error", message, notCollectedEvidence(state));

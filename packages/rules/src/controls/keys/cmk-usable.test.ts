@@ -519,6 +519,20 @@ describe("keys.cmk-usable on AWS KMS keys", () => {
     );
   });
 
+  it("reports a key whose keyManager is absent or unknown as an error, not a usable key", () => {
+    const key = customerKmsKey(ACCOUNT, "us-east-1");
+    const withManager = (keyManager: unknown) => ({
+      ...key,
+      raw: { ...key.raw, configuration: { ...(key.raw.configuration as object), keyManager } },
+    });
+    const partner = judgeAws(bucket("contoso-cmk-bucket"), [withManager("PARTNER")]);
+    expect(partner.status).toBe("error");
+    expect(partner.message).toContain('has keyManager "PARTNER", a value this control does not');
+    const absent = judgeAws(bucket("contoso-cmk-bucket"), [withManager(null)]);
+    expect(absent.status).toBe("error");
+    expect(absent.evidence.at(-1)).toMatchObject({ expected: "CUSTOMER" });
+  });
+
   it("is not applicable to AWS-managed keys, whether named by alias or found by keyManager", () => {
     const byAlias = judgeAws(bucketWithKey("alias/aws/s3"), []);
     expect(byAlias.status).toBe("not-applicable");

@@ -179,6 +179,16 @@ function judgeKmsKey(
           evidence,
         );
       }
+      if (keyManager?.toUpperCase() !== "CUSTOMER") {
+        // Only the key manager tells a customer key from an AWS-managed one; guessing either
+        // way would judge a key that may not be the customer's.
+        return judgement(
+          "error",
+          `${label} has keyManager ${formatValue(keyManager ?? undefined)}, a value this ` +
+            "control does not know (CUSTOMER or AWS)",
+          [...evidence, derived(`${key.id}#configuration.keyManager`, keyManager, "CUSTOMER")],
+        );
+      }
       const state = readPath(key.raw, "configuration.keyState");
       const all = [...evidence, derived(`${key.id}#configuration.keyState`, state, "Enabled")];
       const lower = typeof state === "string" ? state.toLowerCase() : undefined;

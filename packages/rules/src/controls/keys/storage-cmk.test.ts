@@ -128,6 +128,20 @@ describe("keys.storage-cmk on Azure storage accounts", () => {
     ]);
   });
 
+  it("reports an encryption block that is not an object as an error, not as absent", () => {
+    const document = storageAccount("contosodevstorage");
+    const properties = document.properties as Record<string, unknown>;
+    for (const encryption of ["enabled", true, 42]) {
+      const verdict = judgeAzure({ ...document, properties: { ...properties, encryption } });
+      expect(verdict.status).toBe("error");
+      expect(verdict.evidence[0]).toEqual({
+        path: "properties.encryption.keySource",
+        actual: encryption,
+        expected: "Microsoft.Keyvault",
+      });
+    }
+  });
+
   it("reports an unknown key source as an error naming it", () => {
     const document = storageAccount("contosodevstorage");
     const properties = document.properties as Record<string, unknown>;

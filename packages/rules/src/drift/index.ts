@@ -1,0 +1,25 @@
+export {
+  type AlertBatch,
+  type AlertCandidate,
+  type AlertItem,
+  type AlertKind,
+  type DriftEventKind,
+  selectAlerts,
+} from "./alerts.js";
+export {
+  type CollectionOutcome,
+  diffFindings,
+  type FindingDiffOptions,
+  type FindingDiffResult,
+  type FindingEvent,
+  type FindingEventKind,
+  type FindingState,
+  type VerdictSnapshot,
+} from "./finding-diff.js";
+export { accountKey, comparableText, findingIdentity } from "./identity.js";
+export {
+  diffResource,
+  type ResourceChange,
+  type ResourceEventKind,
+  watchedProperties,
+} from "./resource-diff.js";
