@@ -102,6 +102,26 @@ describe("plumbline scan outcomes and exit codes", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("exits 2 with one line, keeping the password out, when the --db URL is malformed", async () => {
+    const result = await scan(
+      fromRoot("test-data/cases/estate"),
+      "--db",
+      "postgres://reader:s3cret-pw@::1:99999/x",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--db: Could not open the database");
+    expect(result.stderr).toContain("Invalid URL");
+    expect(result.stderr).not.toContain("s3cret-pw");
+    expect(result.stderr).not.toContain("    at ");
+  });
+
+  it("exits 2 when the estate is a file rather than a folder", async () => {
+    const result = await scan(fromRoot("examples/plumbline.yaml"));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("the estate must be a directory, not a file");
+    expect(result.stderr).not.toContain("    at ");
+  });
+
   it("exits 2 when the estate folder does not exist", async () => {
     const result = await scan(join(tmpdir(), "plumbline-no-such-estate"));
     expect(result.code).toBe(2);

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Logger } from "pino";
 import {
@@ -9,7 +9,7 @@ import {
   readSubscriptionId,
   readTypeFromId,
 } from "./azure/arm-ids.js";
-import { EstateError } from "./estate-error.js";
+import { EstateError, requireEstateDirectory } from "./estate-error.js";
 import type { ResolvedSettings } from "./settings.js";
 
 /** A JSON object as parsed from a document. */
@@ -98,7 +98,7 @@ export async function loadEstate(
   settings: ResolvedSettings,
   logger: Logger,
 ): Promise<Estate> {
-  await requireDirectory(estateDir);
+  await requireEstateDirectory(estateDir);
 
   const azureDocuments: AzureDocument[] = [];
   for (const file of await listJsonFiles(join(estateDir, "azure"))) {
@@ -133,13 +133,6 @@ export async function loadEstate(
     "estate loaded",
   );
   return estate;
-}
-
-async function requireDirectory(directory: string): Promise<void> {
-  const found = await stat(directory).catch(() => undefined);
-  if (found?.isDirectory() !== true) {
-    throw new EstateError(`${directory}: the estate directory does not exist`);
-  }
 }
 
 async function listJsonFiles(directory: string): Promise<string[]> {

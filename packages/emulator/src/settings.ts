@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { EstateError } from "./estate-error.js";
+import { EstateError, requireEstateDirectory } from "./estate-error.js";
 
 /** The kinds of fault the emulator can inject. */
 export type FaultKind = "throttle" | "server-error" | "malformed" | "fail-page";
@@ -158,6 +158,7 @@ export async function loadSettings(
   estateDir: string,
   overrides: EstateSettings | undefined,
 ): Promise<ResolvedSettings> {
+  await requireEstateDirectory(estateDir);
   const filePath = join(estateDir, settingsFileName);
   const text = await readOptionalFile(filePath);
   const fromFile = text === undefined ? {} : parseSettingsYaml(filePath, text);

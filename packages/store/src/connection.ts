@@ -47,6 +47,9 @@ function isInMemory(dataDir: string | undefined): boolean {
 }
 
 function connectPostgres(url: string, logger: StoreLogger | undefined): Connection {
+  // The pool parses the URL only when it first connects; a client parses it at once, so a
+  // malformed URL is refused here as a connection problem rather than inside a migration.
+  new pg.Client({ connectionString: url });
   const pool = new pg.Pool({ connectionString: url });
   // Without a listener an idle client's error would end the process.
   pool.on("error", (error) => {
