@@ -36,14 +36,35 @@ function shortSubject(resource: string): string {
   return resource;
 }
 
-/** A borderless-heading, compact table that wraps long cells. */
+// C0 controls but the line feed, DEL and C1 controls: the ones a terminal would act on.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const terminalControls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Replaces the control characters of cloud-supplied text with visible pictures (U+2400…), so an
+ * id or message holding an escape sequence cannot drive the terminal that prints the table.
+ */
+export function showControlCharacters(text: string): string {
+  return text.replace(terminalControls, (character) => {
+    const code = character.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
+}
+
+/**
+ * A borderless-heading, compact table that wraps long cells. Its output shows control
+ * characters as pictures, since cells carry ids and messages the clouds supplied.
+ */
 export function plainTable(head: string[], colWidths?: (number | null)[]): Table.Table {
-  return new Table({
+  const table = new Table({
     head,
     style: { head: [], border: [], compact: true },
     wordWrap: true,
     ...(colWidths ? { colWidths } : {}),
   });
+  const render = table.toString.bind(table);
+  table.toString = () => showControlCharacters(render());
+  return table;
 }
 
 /** Reads every page once, counting verdicts per control and keeping what needs attention. */
