@@ -1,0 +1,145 @@
+import { PLATFORM_OWNER_ID, type Policy } from "@plumbline/rules";
+import { type StoreDatabase, tables } from "@plumbline/store";
+import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { generateTokenSecret, hashTokenSecret } from "./token-secret.js";
+
+/** Who may do what: an admin may change things, an auditor only reads. */
+export type TokenRole = "admin" | "auditor";
+
+/** A stored token, never with its secret. */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: TokenRole;
+  /** Tenant ids and/or `platform`; null sees every owner, unmapped accounts included. */
+  scope: string[] | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+/** What a new token is for. */
+export interface CreateApiTokenOptions {
+  name: string;
+  role: TokenRole;
+  scope: string[] | null;
+  expiresAt?: Date | null;
+  now: Date;
+}
+
+/** A created token: its record and the secret, which is shown once and kept nowhere. */
+export interface CreatedApiToken {
+  token: ApiTokenRecord;
+  secret: string;
+}
+
+const columns = {
+  id: tables.apiTokens.id,
+  name: tables.apiTokens.name,
+  role: tables.apiTokens.role,
+  scope: tables.apiTokens.scope,
+  createdAt: tables.apiTokens.createdAt,
+  expiresAt: tables.apiTokens.expiresAt,
+  revokedAt: tables.apiTokens.revokedAt,
+  lastUsedAt: tables.apiTokens.lastUsedAt,
+};
+
+/**
+ * The problems of a scope against the policy: every entry must name a tenant of the policy or
+ * the platform; an empty list would see nothing. Empty when the scope is acceptable.
+ */
+export function scopeProblems(policy: Policy, scope: string[] | null): string[] {
+  if (scope === null) return [];
+  if (scope.length === 0) return ["a scope needs at least one tenant or `platform`"];
+  const known = new Set([PLATFORM_OWNER_ID, ...policy.tenants.map((tenant) => tenant.id)]);
+  return scope
+    .filter((entry) => !known.has(entry))
+    .map((entry) => `"${entry}" is neither a tenant of the policy nor \`platform\``);
+}
+
+/** Creates a token and returns its secret once; only the secret's hash is stored. */
+export async function createApiToken(
+  db: StoreDatabase,
+  options: CreateApiTokenOptions,
+): Promise<CreatedApiToken> {
+  const secret = generateTokenSecret();
+  const scope = options.scope === null ? null : [...new Set(options.scope)].sort();
+  const [token] = await db
+    .insert(tables.apiTokens)
+    .values({
+      name: options.name,
+      tokenHash: hashTokenSecret(secret),
+      role: options.role,
+      scope,
+      createdAt: options.now,
+      expiresAt: options.expiresAt ?? null,
+    })
+    .returning(columns);
+  if (token === undefined) throw new Error("the token row was not returned");
+  return { token, secret };
+}
+
+/** Every token, oldest first. */
+export async function listApiTokens(db: StoreDatabase): Promise<ApiTokenRecord[]> {
+  return db
+    .select(columns)
+    .from(tables.apiTokens)
+    .orderBy(asc(tables.apiTokens.createdAt), asc(tables.apiTokens.id));
+}
+
+/**
+ * Revokes a token from now on; revoking twice keeps the first moment. Null when no token has
+ * this id.
+ */
+export async function revokeApiToken(
+  db: StoreDatabase,
+  id: string,
+  now: Date,
+): Promise<ApiTokenRecord | null> {
+  await db
+    .update(tables.apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(tables.apiTokens.id, id), isNull(tables.apiTokens.revokedAt)));
+  const [token] = await db
+    .select(columns)
+    .from(tables.apiTokens)
+    .where(eq(tables.apiTokens.id, id));
+  return token ?? null;
+}
+
+/** The token a secret belongs to, whatever its state; null when the secret is unknown. */
+export async function findTokenBySecret(
+  db: StoreDatabase,
+  secret: string,
+): Promise<ApiTokenRecord | null> {
+  const [token] = await db
+    .select(columns)
+    .from(tables.apiTokens)
+    .where(eq(tables.apiTokens.tokenHash, hashTokenSecret(secret)));
+  return token ?? null;
+}
+
+/** Why a token cannot be used now, or null when it can. */
+export function tokenRefusal(token: ApiTokenRecord, now: Date): "revoked" | "expired" | null {
+  if (token.revokedAt !== null && token.revokedAt.getTime() <= now.getTime()) return "revoked";
+  if (token.expiresAt !== null && token.expiresAt.getTime() <= now.getTime()) return "expired";
+  return null;
+}
+
+/** How stale last_used_at may be, so a busy token does not write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Records that the token was used, at most once a minute. */
+export async function touchToken(db: StoreDatabase, id: string, now: Date): Promise<void> {
+  const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db
+    .update(tables.apiTokens)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(tables.apiTokens.id, id),
+        or(isNull(tables.apiTokens.lastUsedAt), lt(tables.apiTokens.lastUsedAt, before)),
+      ),
+    );
+}

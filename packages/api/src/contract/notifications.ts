@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { instantSchema } from "./common.js";
+
+/** The state of an alert channel and its queue. */
+export const channelSchema = z.object({
+  channel: z.string(),
+  configured: z.boolean().describe("The policy configures this channel"),
+  state: z.enum(["ok", "broken"]),
+  reason: z.string().nullable(),
+  changedAt: instantSchema.nullable(),
+  lastDeliveredAt: instantSchema.nullable(),
+  pending: z.number().int().describe("Alert batches not yet delivered"),
+  oldestPendingAt: instantSchema.nullable(),
+});
+
+export const notificationsResponseSchema = z
+  .object({ channels: z.array(channelSchema) })
+  .meta({ id: "Notifications" });
+
+export const channelParamsSchema = z.object({ channel: z.string().min(1).max(64) });

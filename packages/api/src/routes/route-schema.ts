@@ -1,0 +1,13 @@
+import { errorResponseSchema } from "../contract/common.js";
+
+/** The error answers every /api/v1 route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  500: errorResponseSchema,
+} as const;
+
+/** The security requirement of the versioned routes. */
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,373 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
+import { runSql } from "./support/database.js";
+import { NOW } from "./support/seed.js";
+
+let fixture: ApiFixture;
+const triggered: unknown[] = [];
+
+beforeAll(async () => {
+  fixture = await startApiFixture("api_access", {
+    triggerScan: async (request) => {
+      triggered.push(request);
+      return { jobIds: ["inventory:azure:1", "inventory:aws:2"] };
+    },
+  });
+}, 60_000);
+afterAll(async () => fixture?.close());
+
+interface Operation {
+  method: "POST" | "DELETE" | "GET" | "PUT" | "PATCH";
+  url: string;
+  body?: unknown;
+}
+
+/** Every operation the OpenAPI document lists, with path parameters filled in. */
+async function documentedOperations(): Promise<Operation[]> {
+  const document = (await fixture.app.inject({ method: "GET", url: "/api/docs" })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => ({
+      method: method.toUpperCase() as Operation["method"],
+      url: path.replace("{id}", "6f1d2c3b-0000-4000-8000-0000000000aa").replace(/\{\w+\}/g, "x"),
+    })),
+  );
+}
+
+describe("write access", () => {
+  it("refuses an auditor token on every mutating route with 403, before reading the body", async () => {
+    const mutating = (await documentedOperations()).filter((op) => op.method !== "GET");
+    expect(mutating.map((op) => `${op.method} ${op.url}`).sort()).toEqual([
+      "DELETE /api/v1/tokens/6f1d2c3b-0000-4000-8000-0000000000aa",
+      "POST /api/v1/notifications/x/reset",
+      "POST /api/v1/scans",
+      "POST /api/v1/tokens",
+    ]);
+    for (const op of mutating) {
+      for (const secret of [fixture.tokens.auditor, fixture.tokens.retail]) {
+        const response = await fixture.app.inject({
+          method: op.method,
+          url: op.url,
+          headers: bearer(secret),
+          payload: { name: "x", role: "admin", scope: null },
+        });
+        expect(response.statusCode, `${op.method} ${op.url}`).toBe(403);
+        expect(response.json()).toEqual({
+          error: { code: "forbidden", message: "this action needs an admin token" },
+        });
+      }
+    }
+    expect(triggered).toEqual([]);
+  });
+
+  it("refuses an auditor the admin reads: tokens and the access log", async () => {
+    for (const url of ["/api/v1/tokens", "/api/v1/access-log"]) {
+      const response = await fixture.app.inject({ url, headers: bearer(fixture.tokens.auditor) });
+      expect(response.statusCode).toBe(403);
+    }
+  });
+
+  it("lets an admin create a scoped token that works once and stops after revocation", async () => {
+    const created = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/tokens",
+      headers: bearer(fixture.tokens.admin),
+      payload: {
+        name: "dpo retail",
+        role: "auditor",
+        scope: ["retail"],
+        expiresAt: "2027-01-01T00:00:00Z",
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const body = created.json() as {
+      id: string;
+      token: string;
+      scope: string[];
+      expiresAt: string;
+    };
+    expect(body.token).toMatch(/^plb_[A-Za-z0-9_-]{43}$/);
+    expect(body.scope).toEqual(["retail"]);
+    expect(body.expiresAt).toBe("2027-01-01T00:00:00.000Z");
+
+    const stored = await runSql(fixture.url, "select token_hash from api_tokens where id = $1", [
+      body.id,
+    ]);
+    expect(stored.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored.rows)).not.toContain(body.token);
+    const listed = await fixture.app.inject({
+      url: "/api/v1/tokens",
+      headers: bearer(fixture.tokens.admin),
+    });
+    expect(listed.body).not.toContain(body.token);
+    expect(listed.body).not.toContain(stored.rows[0].token_hash);
+
+    const me = await fixture.app.inject({ url: "/api/v1/me", headers: bearer(body.token) });
+    expect(me.json()).toMatchObject({ tokenId: body.id, role: "auditor", scope: ["retail"] });
+
+    const revoked = await fixture.app.inject({
+      method: "DELETE",
+      url: `/api/v1/tokens/${body.id}`,
+      headers: bearer(fixture.tokens.admin),
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.json()).toMatchObject({ id: body.id, revokedAt: NOW.toISOString() });
+    const after = await fixture.app.inject({ url: "/api/v1/me", headers: bearer(body.token) });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it("refuses a token scope that names no tenant of the policy", async () => {
+    const response = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/tokens",
+      headers: bearer(fixture.tokens.admin),
+      payload: { name: "typo", role: "auditor", scope: ["retial"] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe("bad_request");
+    expect(response.json().error.message).toContain('"retial"');
+  });
+
+  it("queues a scan for an admin through the injected trigger", async () => {
+    const response = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/scans",
+      headers: bearer(fixture.tokens.admin),
+      payload: { accounts: ["111122223333"] },
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({ jobIds: ["inventory:azure:1", "inventory:aws:2"] });
+    expect(triggered).toEqual([
+      { accounts: ["111122223333"], requestedBy: expect.stringContaining("admin all") },
+    ]);
+  });
+});
+
+describe("alert channels", () => {
+  it("lets an admin mark the broken Slack channel usable again, and only a known channel", async () => {
+    const reset = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/notifications/slack/reset",
+      headers: bearer(fixture.tokens.admin),
+    });
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json()).toMatchObject({ channel: "slack", state: "ok", reason: null, pending: 1 });
+    const listed = await fixture.app.inject({
+      url: "/api/v1/notifications",
+      headers: bearer(fixture.tokens.auditor),
+    });
+    expect(listed.json().channels[0]).toMatchObject({ channel: "slack", state: "ok" });
+    const unknown = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/notifications/teams/reset",
+      headers: bearer(fixture.tokens.admin),
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe("authentication", () => {
+  it("answers 401 to a missing, unknown, expired or revoked token", async () => {
+    const cases: Record<string, Record<string, string>> = {
+      missing: {},
+      malformed: { authorization: "Basic YWRtaW46YWRtaW4=" },
+      unknown: bearer("plb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+      expired: bearer(fixture.tokens.expired),
+      revoked: bearer(fixture.tokens.revoked),
+    };
+    for (const [name, headers] of Object.entries(cases)) {
+      for (const url of [
+        "/api/v1/me",
+        "/api/v1/findings",
+        "/api/v1/exports/csv",
+        "/api/v1/nowhere",
+      ]) {
+        const response = await fixture.app.inject({ url, headers });
+        expect(response.statusCode, `${name} ${url}`).toBe(401);
+        expect(response.json().error.code).toBe("unauthorized");
+      }
+    }
+  });
+
+  it("guards a route by its declaration, however its URL is spelled", async () => {
+    for (const url of [
+      "/api/%761/me",
+      "/api/v1/me/",
+      "/API/v1/me",
+      "/api/v1//me",
+      "/api/v1/me?x=/healthz",
+    ]) {
+      const response = await fixture.app.inject({ url });
+      expect([401, 404], url).toContain(response.statusCode);
+    }
+  });
+
+  it("leaves health, readiness, metrics and the API document open", async () => {
+    for (const url of ["/healthz", "/readyz", "/metrics", "/api/docs", "/api/docs/openapi.json"]) {
+      expect((await fixture.app.inject({ url })).statusCode, url).toBe(200);
+    }
+  });
+});
+
+describe("errors", () => {
+  it("answer with a stable code and no stack trace, SQL or internal detail", async () => {
+    const probes = [
+      { url: "/api/v1/findings?status=broken", status: 400 },
+      { url: "/api/v1/findings?limit=100000", status: 400 },
+      { url: "/api/v1/findings?cursor=%27%3B%20drop%20table%20scans%3B--", status: 400 },
+      { url: "/api/v1/findings?q=%27%20or%201%3D1--", status: 200 },
+      { url: "/api/v1/findings/not-an-id", status: 404 },
+      { url: "/api/v1/scans/1%27%20or%201=1", status: 404 },
+      { url: "/api/v1/drift?from=yesterday", status: 400 },
+      { url: "/api/v1/resources/x/diff?from=-1", status: 400 },
+      { url: "/api/v1/nowhere", status: 404 },
+    ];
+    for (const probe of probes) {
+      const response = await fixture.app.inject({
+        url: probe.url,
+        headers: bearer(fixture.tokens.admin),
+      });
+      expect(response.statusCode, probe.url).toBe(probe.status);
+      const text = response.body;
+      for (const leak of [
+        "select ",
+        "SELECT",
+        "    at ",
+        "node_modules",
+        "drizzle",
+        "postgres",
+        "stack",
+      ]) {
+        expect(text, `${probe.url} leaks ${leak}`).not.toContain(leak);
+      }
+      if (probe.status !== 200) {
+        expect(Object.keys(response.json())).toEqual(["error"]);
+        expect(Object.keys(response.json().error).sort()).toEqual(["code", "message"]);
+      }
+    }
+  });
+
+  it("refuse a malformed or mistyped request body with bad_request and no parser detail", async () => {
+    const bodies = [
+      { type: "application/json", payload: '{"name": "x", "role":' },
+      { type: "text/plain", payload: "name=x" },
+      { type: "application/json", payload: '{"name": "x", "role": "root", "scope": null}' },
+    ];
+    for (const body of bodies) {
+      const response = await fixture.app.inject({
+        method: "POST",
+        url: "/api/v1/tokens",
+        headers: { ...bearer(fixture.tokens.admin), "content-type": body.type },
+        payload: body.payload,
+      });
+      expect(response.statusCode, body.payload).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, body.payload).toBeLessThan(500);
+      expect(response.json().error.code).toBe("bad_request");
+      expect(response.body).not.toMatch(/Unexpected|JSON\.parse|FST_|at position/);
+    }
+  });
+
+  it("turns a database failure into internal_error without its text", async () => {
+    await runSql(fixture.url, "alter table finding_state rename to finding_state_moved");
+    try {
+      const response = await fixture.app.inject({
+        url: "/api/v1/findings",
+        headers: bearer(fixture.tokens.admin),
+      });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({
+        error: { code: "internal_error", message: "the request could not be completed" },
+      });
+    } finally {
+      await runSql(fixture.url, "alter table finding_state_moved rename to finding_state");
+    }
+  });
+});
+
+describe("access log", () => {
+  it("records every request with token, route pattern, status and outcome, 401/403/404 included", async () => {
+    const marker = (await runSql(fixture.url, "select coalesce(max(id), 0) as id from access_log"))
+      .rows[0].id;
+    const me = (
+      await fixture.app.inject({ url: "/api/v1/me", headers: bearer(fixture.tokens.retail) })
+    ).json();
+    await fixture.app.inject({
+      url: "/api/v1/findings/abc",
+      headers: bearer(fixture.tokens.retail),
+    });
+    await fixture.app.inject({ url: "/api/v1/tokens", headers: bearer(fixture.tokens.retail) });
+    await fixture.app.inject({ url: "/api/v1/me", headers: bearer(fixture.tokens.revoked) });
+    const rows = (
+      await runSql(
+        fixture.url,
+        "select token_id, method, route, status, outcome, duration_ms from access_log where id > $1 order by id",
+        [marker],
+      )
+    ).rows;
+    expect(rows.map(({ duration_ms, ...row }) => row)).toEqual([
+      { token_id: me.tokenId, method: "GET", route: "/api/v1/me", status: 200, outcome: "ok" },
+      {
+        token_id: me.tokenId,
+        method: "GET",
+        route: "/api/v1/findings/:id",
+        status: 404,
+        outcome: "not_found",
+      },
+      {
+        token_id: me.tokenId,
+        method: "GET",
+        route: "/api/v1/tokens",
+        status: 403,
+        outcome: "forbidden",
+      },
+      { token_id: null, method: "GET", route: "/api/v1/me", status: 401, outcome: "unauthorized" },
+    ]);
+    expect(rows.every((row) => row.duration_ms >= 0)).toBe(true);
+  });
+
+  it("shows the log to an admin, newest first", async () => {
+    const response = await fixture.app.inject({
+      url: "/api/v1/access-log?limit=2",
+      headers: bearer(fixture.tokens.admin),
+    });
+    const body = response.json() as { items: { id: number; route: string }[]; nextCursor: string };
+    expect(body.items).toHaveLength(2);
+    expect(body.items[0]?.id).toBeGreaterThan(body.items[1]?.id ?? Infinity);
+    const next = await fixture.app.inject({
+      url: `/api/v1/access-log?limit=2&cursor=${body.nextCursor}`,
+      headers: bearer(fixture.tokens.admin),
+    });
+    expect(next.json().items[0].id).toBeLessThan(body.items[1]?.id ?? 0);
+  });
+
+  it("cannot be updated or deleted", async () => {
+    await expect(runSql(fixture.url, "update access_log set status = 200")).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(runSql(fixture.url, "delete from access_log")).rejects.toThrow(/append-only/);
+    const count = await runSql(
+      fixture.url,
+      "select count(*)::int as n from access_log where status = 401",
+    );
+    expect(count.rows[0].n).toBeGreaterThan(0);
+  });
+});
+
+describe("scan queue", () => {
+  it("answers 503 queue_unavailable when no trigger is configured", async () => {
+    const { startApiFixture: start } = await import("./support/api-fixture.js");
+    const bare = await start("api_noqueue");
+    try {
+      const response = await bare.app.inject({
+        method: "POST",
+        url: "/api/v1/scans",
+        headers: bearer(bare.tokens.admin),
+      });
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().error.code).toBe("queue_unavailable");
+    } finally {
+      await bare.close();
+    }
+  }, 60_000);
+});
