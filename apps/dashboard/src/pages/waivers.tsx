@@ -1,0 +1,95 @@
+import { waiverListResponseSchema } from "@plumbline/api/contract/waivers.js";
+import { PageHeader } from "../components/page-header.js";
+import { Empty, Loaded } from "../components/states.js";
+import { href } from "../routing.js";
+import { useApi } from "../use-api.js";
+
+function expiryText(days: number): string {
+  if (days < 0) {
+    return `expired ${-days} ${days === -1 ? "day" : "days"} ago`;
+  }
+  if (days === 0) {
+    return "expires today";
+  }
+  return `${days} ${days === 1 ? "day" : "days"} left`;
+}
+
+/** The policy's waivers, soonest expiry first, with the findings each currently waives. */
+export function WaiversPage() {
+  const waivers = useApi("/waivers", waiverListResponseSchema);
+  return (
+    <>
+      <PageHeader title="Waivers" />
+      <Loaded state={waivers} what="waivers">
+        {({ items }) =>
+          items.length === 0 ? (
+            <Empty>The policy grants no waivers.</Empty>
+          ) : (
+            <div className="table-scroll">
+              <table className="data waivers-table">
+                <caption className="visually-hidden">Waivers by expiry</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Control</th>
+                    <th scope="col">Covers</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Approved by</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col" className="num">
+                      Findings
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...items]
+                    .sort((a, b) => a.daysToExpiry - b.daysToExpiry)
+                    .map((waiver) => (
+                      <tr
+                        key={`${waiver.control}:${waiver.resource ?? waiver.account}`}
+                        className={`waiver-${waiver.state}`}
+                      >
+                        <th scope="row" className="mono">
+                          {waiver.control}
+                        </th>
+                        <td className="mono wrap">
+                          {waiver.resource ?? `account ${waiver.account ?? ""}`}
+                        </td>
+                        <td className="wrap">
+                          {waiver.reason}
+                          {waiver.ticket === null ? null : (
+                            <span className="subtle">ticket {waiver.ticket}</span>
+                          )}
+                        </td>
+                        <td>{waiver.approvedBy}</td>
+                        <td>
+                          {waiver.expires}
+                          <span className={`badge waiver-state-${waiver.state}`}>
+                            {waiver.state}
+                          </span>
+                          <span className="subtle">{expiryText(waiver.daysToExpiry)}</span>
+                        </td>
+                        <td className="num">
+                          {waiver.findings === 0 ? (
+                            0
+                          ) : (
+                            <a
+                              href={href(["findings"], {
+                                control: waiver.control,
+                                status: "waived",
+                              })}
+                            >
+                              {waiver.findings}
+                            </a>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
+    </>
+  );
+}
