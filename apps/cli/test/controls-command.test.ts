@@ -286,7 +286,7 @@ describe("plumbline scan --framework", () => {
 
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(document)).toEqual(["scan", "findings"]);
+    expect(Object.keys(document)).toEqual(["scan", "drift", "findings"]);
     const report = scanReportSchema.parse(document);
     const identity = (f: ScanReport["findings"][number]) =>
       `${f.control} ${f.resource} ${f.status}`;

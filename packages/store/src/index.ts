@@ -1,4 +1,15 @@
 export type { StoreDatabase, StoreLogger, StoreOptions } from "./connection.js";
+export type {
+  DriftEventRecord,
+  EvaluationRecord,
+  EvaluationRecordResult,
+  LatestCollection,
+  OwnerEvaluationChunk,
+  OwnerEvaluationRecord,
+  OwnerEvaluationResult,
+  OwnerHistory,
+  ResourceEventInput,
+} from "./drift-store.js";
 export type { CloudCallCounts } from "./schema.js";
 export * as tables from "./schema.js";
 export type {
@@ -8,6 +19,7 @@ export type {
   MigrationResult,
   ResourceSnapshot,
   ScanAccountRecord,
+  ScanKind,
   ScanRecord,
   ScanStatus,
   Store,

@@ -15,7 +15,33 @@ import {
   selectRows,
 } from "./connection.js";
 import { hashContent } from "./content-hash.js";
-import { findings, resourceSnapshots, resources, scanAccounts, scans } from "./schema.js";
+import {
+  type DriftEventRecord,
+  type EvaluationRecord,
+  type EvaluationRecordResult,
+  insertResourceEvents,
+  type LatestCollection,
+  type OwnerEvaluationRecord,
+  type OwnerEvaluationResult,
+  type OwnerHistory,
+  type ResourceEventInput,
+  readCollectedAccounts,
+  readLatestCollections,
+  readOwnerHistory,
+  readResources,
+  readScanDriftEvents,
+  readUnseenResourceKeys,
+  recordEvaluation,
+  recordOwnerEvaluation,
+} from "./drift-store.js";
+import {
+  type CloudCallCounts,
+  findings,
+  resourceSnapshots,
+  resources,
+  scanAccounts,
+  scans,
+} from "./schema.js";
 import { StoreError, toStoreError } from "./store-error.js";
 
 /** Where a scan stands: `running` until finished, then how completely it collected. */
@@ -32,7 +58,17 @@ export interface CreateScanInput {
   policyHash?: string | null;
   /** When the scan started; now when left out. */
   startedAt?: Date;
+  /** What the scan does; `full` when left out. */
+  kind?: ScanKind;
+  /** The owner an `evaluation` scan evaluates (a tenant id or `platform`); null otherwise. */
+  owner?: OwnerId;
 }
+
+/**
+ * `full` collects and evaluates everything inline, `inventory` collects one account, `evaluation`
+ * evaluates one owner over the latest inventory.
+ */
+export type ScanKind = "full" | "inventory" | "evaluation";
 
 /** One account's collection within a scan, with its owner and timing. */
 export interface ScanAccountRecord extends AccountCollection {
@@ -51,6 +87,11 @@ export interface ScanRecord {
   status: ScanStatus;
   trigger: string;
   policyHash: string | null;
+  kind: ScanKind;
+  /** The owner an `evaluation` scan evaluated; null for other scans. */
+  owner: OwnerId;
+  /** Requests made to the clouds, when the scan recorded them. */
+  cloudCalls: CloudCallCounts | null;
   /** Ordered by provider, then account. */
   accounts: ScanAccountRecord[];
 }
@@ -157,11 +198,54 @@ export interface Store {
    * compared byte by byte; 500 per page when batchSize is left out.
    */
   streamFindings(scanId: string, batchSize?: number): AsyncIterable<Finding[]>;
-  finishScan(scanId: string, status: FinishedScanStatus, finishedAt: Date): Promise<void>;
+  /** Records how the scan ended and, when given, the calls it made to the clouds. */
+  finishScan(
+    scanId: string,
+    status: FinishedScanStatus,
+    finishedAt: Date,
+    cloudCalls?: CloudCallCounts,
+  ): Promise<void>;
   /** The scan, or null when there is none with that id. */
   getScan(scanId: string): Promise<ScanRecord | null>;
   /** The most recently started scan, or null before the first. */
   latestScan(): Promise<ScanRecord | null>;
+  /** An owner's finding state, with what the drift diff needs to know of its past. */
+  readOwnerHistory(owner: OwnerId): Promise<OwnerHistory>;
+  /**
+   * Writes one owner's evaluation in one transaction: the scan's findings, the owner's finding
+   * state, the drift events and the outbox row of the alerts they call for.
+   */
+  recordEvaluation(record: EvaluationRecord): Promise<EvaluationRecordResult>;
+  /**
+   * Records one owner's evaluation from the findings its scan stored with writeFindings, diffing
+   * them against the owner's state a slice of identities at a time, so that memory holds one
+   * slice: the owner's new state, the stale findings carried on, the drift events and the outbox
+   * row of the alerts they call for, in one transaction.
+   */
+  recordOwnerEvaluation(record: OwnerEvaluationRecord): Promise<OwnerEvaluationResult>;
+  /** The latest collection of every account, from inventory and full scans. */
+  latestCollections(): Promise<LatestCollection[]>;
+  /** Keys of inventory resources of the account that its latest collection did not see. */
+  listUnseenResourceKeys(
+    collection: Pick<LatestCollection, "provider" | "account" | "scanId">,
+  ): Promise<string[]>;
+  /** The stored, not deleted, resources with these keys. */
+  readResources(provider: Provider, keys: readonly string[]): Promise<CanonicalResource[]>;
+  /** Every account any scan has collected. */
+  listCollectedAccounts(): Promise<{ provider: Provider; account: string }[]>;
+  /**
+   * Marks deleted the resources of one account that this scan did not see, like
+   * markUnseenResourcesDeleted, and returns them as they were last stored.
+   */
+  removeUnseenResources(scanId: string, scope: UnseenResourceScope): Promise<CanonicalResource[]>;
+  /** The drift events a scan recorded, in the order they were recorded. */
+  listScanDriftEvents(scanId: string): Promise<DriftEventRecord[]>;
+  /** Records the resource events of one collection; returns how many. */
+  recordResourceEvents(
+    scanId: string | null,
+    batchId: string,
+    events: readonly ResourceEventInput[],
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -234,6 +318,10 @@ function toFinding(row: FindingRow): Finding {
   };
   if (row.waiver !== null) {
     finding.waiver = row.waiver;
+  }
+  if (row.stale) {
+    finding.stale = true;
+    finding.staleReason = row.staleReason ?? "";
   }
   return finding;
 }
@@ -318,6 +406,8 @@ class DatabaseStore implements Store {
           startedAt: input.startedAt ?? new Date(),
           trigger: input.trigger,
           policyHash: input.policyHash ?? null,
+          kind: input.kind ?? "full",
+          owner: input.owner ?? null,
         })
         .returning({ id: scans.id, startedAt: scans.startedAt });
       if (row === undefined) {
@@ -466,32 +556,7 @@ class DatabaseStore implements Store {
   }
 
   async markUnseenResourcesDeleted(scanId: string, scope: UnseenResourceScope): Promise<number> {
-    const operation = "mark unseen resources deleted";
-    assertScanId(scanId, operation);
-    if (scope.regions?.length === 0) {
-      return 0;
-    }
-
-    const conditions = [
-      eq(resources.provider, scope.provider),
-      eq(resources.account, scope.account),
-      isNull(resources.deletedAt),
-      or(isNull(resources.lastScanId), ne(resources.lastScanId, scanId)),
-    ];
-    if (scope.regions !== undefined) {
-      conditions.push(inArray(resources.region, scope.regions));
-    }
-
-    try {
-      const marked = await this.db
-        .update(resources)
-        .set({ deletedAt: new Date() })
-        .where(and(...conditions))
-        .returning({ key: resources.key });
-      return marked.length;
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
+    return (await this.removeUnseenResources(scanId, scope)).length;
   }
 
   async listResourceSnapshots(provider: Provider, key: string): Promise<ResourceSnapshot[]> {
@@ -577,24 +642,28 @@ class DatabaseStore implements Store {
         message: finding.message,
         evidence: finding.evidence,
         waiver: finding.waiver ?? null,
+        stale: finding.stale === true,
+        stale_reason: finding.staleReason ?? null,
       }));
       try {
         // Rows travel as one jsonb parameter, as in writeResourceSlice and for the same reason;
         // jsonb keeps an evidence item's absent `actual` absent and a null one null.
         await this.db.execute(sql`
           insert into findings (scan_id, tenant, control, subject_key, resource, provider,
-            account, type, region, status, severity, message, evidence, waiver)
+            account, type, region, status, severity, message, evidence, waiver, stale,
+            stale_reason)
           select ${scanId}::uuid, tenant, control, subject_key, resource, provider, account,
-            type, region, status, severity, message, evidence, waiver
+            type, region, status, severity, message, evidence, waiver, stale, stale_reason
           from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as given(
             tenant text, control text, subject_key text, resource text, provider provider,
             account text, type text, region text, status verdict, severity severity,
-            message text, evidence jsonb, waiver jsonb)
+            message text, evidence jsonb, waiver jsonb, stale boolean, stale_reason text)
           on conflict (scan_id, tenant, control, subject_key) do update set
             resource = excluded.resource, provider = excluded.provider,
             account = excluded.account, type = excluded.type, region = excluded.region,
             status = excluded.status, severity = excluded.severity,
-            message = excluded.message, evidence = excluded.evidence, waiver = excluded.waiver`);
+            message = excluded.message, evidence = excluded.evidence, waiver = excluded.waiver,
+            stale = excluded.stale, stale_reason = excluded.stale_reason`);
       } catch (error) {
         throw toStoreError(error, operation);
       }
@@ -632,7 +701,12 @@ class DatabaseStore implements Store {
     }
   }
 
-  async finishScan(scanId: string, status: FinishedScanStatus, finishedAt: Date): Promise<void> {
+  async finishScan(
+    scanId: string,
+    status: FinishedScanStatus,
+    finishedAt: Date,
+    cloudCalls?: CloudCallCounts,
+  ): Promise<void> {
     const operation = "finish the scan";
     assertScanId(scanId, operation);
 
@@ -640,7 +714,7 @@ class DatabaseStore implements Store {
     try {
       updated = await this.db
         .update(scans)
-        .set({ status, finishedAt })
+        .set(cloudCalls === undefined ? { status, finishedAt } : { status, finishedAt, cloudCalls })
         .where(eq(scans.id, scanId))
         .returning({ id: scans.id });
     } catch (error) {
@@ -683,6 +757,123 @@ class DatabaseStore implements Store {
       .where(eq(scanAccounts.scanId, scan.id))
       .orderBy(scanAccounts.provider, scanAccounts.account);
     return { ...scan, accounts: accounts.map(toScanAccount) };
+  }
+
+  async readOwnerHistory(owner: OwnerId): Promise<OwnerHistory> {
+    try {
+      return await readOwnerHistory(this.db, owner);
+    } catch (error) {
+      throw toStoreError(error, "read the owner's finding state");
+    }
+  }
+
+  async recordEvaluation(record: EvaluationRecord): Promise<EvaluationRecordResult> {
+    const operation = "record the evaluation";
+    assertScanId(record.scanId, operation);
+    try {
+      return await recordEvaluation(this.db, record);
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async recordOwnerEvaluation(record: OwnerEvaluationRecord): Promise<OwnerEvaluationResult> {
+    const operation = "record the evaluation";
+    assertScanId(record.scanId, operation);
+    const size = record.chunkSize ?? 1;
+    assertPageSize(size, operation);
+    try {
+      return await recordOwnerEvaluation(this.db, record);
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async latestCollections(): Promise<LatestCollection[]> {
+    try {
+      return await readLatestCollections(this.db);
+    } catch (error) {
+      throw toStoreError(error, "read the latest collections");
+    }
+  }
+
+  async listUnseenResourceKeys(
+    collection: Pick<LatestCollection, "provider" | "account" | "scanId">,
+  ): Promise<string[]> {
+    try {
+      return await readUnseenResourceKeys(this.db, collection);
+    } catch (error) {
+      throw toStoreError(error, "read the resources a collection did not see");
+    }
+  }
+
+  async readResources(provider: Provider, keys: readonly string[]): Promise<CanonicalResource[]> {
+    try {
+      return await readResources(this.db, provider, keys);
+    } catch (error) {
+      throw toStoreError(error, "read resources");
+    }
+  }
+
+  async listCollectedAccounts(): Promise<{ provider: Provider; account: string }[]> {
+    try {
+      return await readCollectedAccounts(this.db);
+    } catch (error) {
+      throw toStoreError(error, "read the collected accounts");
+    }
+  }
+
+  async removeUnseenResources(
+    scanId: string,
+    scope: UnseenResourceScope,
+  ): Promise<CanonicalResource[]> {
+    const operation = "mark unseen resources deleted";
+    assertScanId(scanId, operation);
+    if (scope.regions?.length === 0) {
+      return [];
+    }
+    const conditions = [
+      eq(resources.provider, scope.provider),
+      eq(resources.account, scope.account),
+      isNull(resources.deletedAt),
+      or(isNull(resources.lastScanId), ne(resources.lastScanId, scanId)),
+    ];
+    if (scope.regions !== undefined) {
+      conditions.push(inArray(resources.region, scope.regions));
+    }
+    try {
+      const marked = await this.db
+        .update(resources)
+        .set({ deletedAt: new Date() })
+        .where(and(...conditions))
+        .returning();
+      return marked.map(toCanonicalResource);
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  async listScanDriftEvents(scanId: string): Promise<DriftEventRecord[]> {
+    if (!uuidPattern.test(scanId)) {
+      return [];
+    }
+    try {
+      return await readScanDriftEvents(this.db, scanId);
+    } catch (error) {
+      throw toStoreError(error, "read the scan's drift events");
+    }
+  }
+
+  async recordResourceEvents(
+    scanId: string | null,
+    batchId: string,
+    events: readonly ResourceEventInput[],
+  ): Promise<number> {
+    try {
+      return await insertResourceEvents(this.db, scanId, batchId, events);
+    } catch (error) {
+      throw toStoreError(error, "record resource events");
+    }
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,9 @@ describe("a store in a PGlite folder", () => {
         status: "complete",
         trigger: "cli",
         policyHash: "sha256:persist",
+        kind: "full",
+        owner: null,
+        cloudCalls: null,
         accounts: [],
       });
       const resources = [];

@@ -101,7 +101,13 @@ describe.each(variants)("the store on $driver", ({ open }) => {
         "select table_name from information_schema.tables where table_schema = 'public' order by 1",
       );
       expect(tables.map((row) => row.table_name)).toEqual([
+        "access_log",
+        "api_tokens",
+        "drift_events",
+        "finding_state",
         "findings",
+        "notification_channels",
+        "outbox",
         "resource_snapshots",
         "resources",
         "scan_accounts",
@@ -126,6 +132,9 @@ describe.each(variants)("the store on $driver", ({ open }) => {
       status: "running",
       trigger: "schedule",
       policyHash: "sha256:abc",
+      kind: "full",
+      owner: null,
+      cloudCalls: null,
       accounts: [],
     });
 
@@ -166,7 +175,15 @@ describe.each(variants)("the store on $driver", ({ open }) => {
       { startedAt: azureStarted, finishedAt: azureFinished },
     );
     const finishedAt = new Date(startedAt.getTime() + 10_000);
-    await store.finishScan(scan.id, "partial", finishedAt);
+    const cloudCalls = {
+      calls: 14,
+      throttled: 2,
+      byService: {
+        "resource-graph": { calls: 4, throttled: 2 },
+        config: { calls: 10, throttled: 0 },
+      },
+    };
+    await store.finishScan(scan.id, "partial", finishedAt, cloudCalls);
 
     const expected = {
       id: scan.id,
@@ -175,6 +192,9 @@ describe.each(variants)("the store on $driver", ({ open }) => {
       status: "partial",
       trigger: "schedule",
       policyHash: "sha256:abc",
+      kind: "full",
+      owner: null,
+      cloudCalls,
       accounts: [
         {
           provider: "azure",

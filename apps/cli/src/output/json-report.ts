@@ -1,6 +1,11 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { type FindingPages, type ReportScan, toReportFinding } from "./scan-report.js";
+import {
+  type FindingPages,
+  type ReportDriftEvent,
+  type ReportScan,
+  toReportFinding,
+} from "./scan-report.js";
 
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) {
@@ -16,8 +21,10 @@ export async function writeJsonReport(
   out: Writable,
   scan: ReportScan,
   pages: FindingPages,
+  drift: readonly ReportDriftEvent[] = [],
 ): Promise<void> {
-  await write(out, `{"scan":${JSON.stringify(scan)},"findings":[`);
+  const events = drift.map((event) => JSON.stringify(event)).join(",\n");
+  await write(out, `{"scan":${JSON.stringify(scan)},"drift":[${events}],"findings":[`);
   let first = true;
   for await (const page of pages) {
     const chunk = page.map((finding) => JSON.stringify(toReportFinding(finding)));

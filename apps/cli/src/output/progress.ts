@@ -49,6 +49,12 @@ export function createProgressDisplay(err: Writable, interactive: boolean): Prog
           `${pass} pass, ${fail} fail, ${error} error, ${waived} waived, ` +
           `${notApplicable} not applicable\n`,
       );
+      if (summary.stale > 0 || summary.events > 0) {
+        err.write(
+          `drift: ${summary.events} events since the previous scan; ` +
+            `${summary.stale} findings carried on as stale\n`,
+        );
+      }
     },
   };
 }

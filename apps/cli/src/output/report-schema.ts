@@ -28,6 +28,33 @@ const waiver = z.object({
   verdict: verdict.describe("The verdict the waiver covers"),
 });
 
+const driftEvent = z
+  .object({
+    kind: z
+      .enum([
+        "opened",
+        "resolved",
+        "reopened",
+        "waived",
+        "waiver-expired",
+        "evidence-changed",
+        "appeared",
+        "disappeared",
+        "changed",
+      ])
+      .describe("Finding events, then resource events for watched properties"),
+    tenant: z.string().nullable().describe("Owner: a tenant id, `platform`, or null if unmapped"),
+    control: z.string().optional().describe("The control, for finding events"),
+    resource: z.string().describe("The subject's id as the cloud gives it"),
+    before: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Finding events: status, message, evidence; resource events: watched properties"),
+    after: z.record(z.string(), z.unknown()).optional().describe("The same, after the change"),
+    at: z.iso.datetime(),
+  })
+  .describe("One change since the previous scan");
+
 export const scanReportSchema = z
   .object({
     scan: z.object({
@@ -51,7 +78,16 @@ export const scanReportSchema = z
       unmapped: z
         .array(z.object({ provider, account: z.string() }))
         .describe("Discovered accounts the policy does not name"),
+      discoveryErrors: z
+        .array(z.string())
+        .describe(
+          "Why an account list could not be read in full; when not empty, `unmapped` may miss " +
+            "accounts",
+        ),
     }),
+    drift: z
+      .array(driftEvent)
+      .describe("What changed since the previous scan; empty for the first scan into a store"),
     findings: z.array(
       z.object({
         control: z.string(),
@@ -66,6 +102,11 @@ export const scanReportSchema = z
         message: z.string(),
         evidence: z.array(evidence),
         waiver: waiver.optional(),
+        stale: z
+          .literal(true)
+          .optional()
+          .describe("Carried on from an earlier scan: the account was not collected completely"),
+        staleReason: z.string().optional().describe("Why the finding is stale"),
       }),
     ),
   })

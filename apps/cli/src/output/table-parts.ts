@@ -25,7 +25,7 @@ export interface FindingTally {
  * name segments (`flexibleServers/pg-retail`), an ARN to its resource part; the owner column
  * and the JSON report carry the rest.
  */
-function shortSubject(resource: string): string {
+export function shortSubject(resource: string): string {
   const segments = resource.split("/").filter((segment) => segment.length > 0);
   if (resource.toLowerCase().startsWith("/subscriptions/") && segments.length > 4) {
     return segments.slice(-2).join("/");
@@ -105,11 +105,13 @@ export function formatFindingsTable(findings: readonly Finding[]): string {
   for (const finding of findings) {
     details.push([
       finding.severity,
-      finding.status,
+      finding.stale === true ? `${finding.status} (stale)` : finding.status,
       finding.control,
       finding.tenant ?? "-",
       shortSubject(finding.resource),
-      finding.message,
+      finding.stale === true
+        ? `${finding.message} Carried on from an earlier scan: ${finding.staleReason ?? ""}`
+        : finding.message,
     ]);
   }
   return details.toString();

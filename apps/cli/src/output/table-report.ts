@@ -1,13 +1,22 @@
 import type { Writable } from "node:stream";
 import type { Framework } from "@plumbline/rules";
+import { formatDriftSection } from "./drift-table.js";
 import { formatFrameworkSections } from "./framework-sections.js";
-import type { FindingPages, ReportScan } from "./scan-report.js";
-import { formatFindingsTable, plainTable, tallyFindings, verdictColumns } from "./table-parts.js";
+import type { FindingPages, ReportDriftEvent, ReportScan } from "./scan-report.js";
+import {
+  formatFindingsTable,
+  plainTable,
+  showControlCharacters,
+  tallyFindings,
+  verdictColumns,
+} from "./table-parts.js";
 
 /** Options of `writeTableReport`. */
 export interface TableReportOptions {
   /** Group verdict counts and findings by the requirements of this framework. */
   framework?: Framework;
+  /** Drift since the previous scan; the section is left out when absent. */
+  drift?: readonly ReportDriftEvent[];
 }
 
 function formatAccounts(scan: ReportScan): string {
@@ -59,6 +68,13 @@ export async function writeTableReport(
     formatAccounts(scan),
     "",
   ];
+  for (const problem of scan.discoveryErrors) {
+    lines.push(`Unmapped accounts may be missing: ${showControlCharacters(problem)}`);
+  }
+  if (scan.discoveryErrors.length > 0) lines.push("");
+  if (options.drift !== undefined) {
+    lines.push(...formatDriftSection(options.drift), "");
+  }
   if (options.framework !== undefined) {
     lines.push(...formatFrameworkSections(options.framework, counts, attention));
   } else {

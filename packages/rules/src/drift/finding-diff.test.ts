@@ -61,6 +61,7 @@ describe("diffFindings", () => {
     ]);
     expect(result.events[0]?.before).toEqual({
       status: "pass",
+      message: "Key vault kv-a has properties.enablePurgeProtection true.",
       evidence: [{ path: "properties.enablePurgeProtection", actual: true, expected: true }],
     });
     expect(result.events[0]?.after?.status).toBe("fail");
@@ -115,6 +116,22 @@ describe("diffFindings", () => {
     ]);
   });
 
+  it("records no evidence change when only the expected side moved with the evaluation date", () => {
+    const before = vaultFinding("kv-a", "pass");
+    const withExpected = (expected: string) => ({
+      ...before,
+      evidence: [{ path: "properties.attributes.exp", actual: 1893456000, expected }],
+    });
+    const result = diffFindings({
+      previous: [stateOf(withExpected("absent, or after 2026-12-03T10:00:00.000Z"))],
+      current: [withExpected("absent, or after 2026-12-04T10:00:00.000Z")],
+      collections: [complete],
+      at,
+    });
+
+    expect(result.events).toEqual([]);
+  });
+
   it("records nothing for an id whose case changed or a verdict that stayed the same", () => {
     const before = vaultFinding("kv-a", "fail");
     const upper = { ...before, resource: before.resource.toUpperCase() };
@@ -145,7 +162,7 @@ describe("diffFindings", () => {
       {
         kind: "resolved",
         finding: gone,
-        before: { status: "fail", evidence: gone.evidence },
+        before: { status: "fail", message: gone.message, evidence: gone.evidence },
         after: null,
         at,
       },
@@ -209,6 +226,35 @@ describe("diffFindings", () => {
     expect(result.next[0]?.finding).toEqual(vaultFinding("kv-a", "fail"));
   });
 
+  it("resolves a waived finding that passes, and a gone stage finding whatever the accounts", () => {
+    const stage: Finding = {
+      control: "dataflow.stage-resolves",
+      provider: null,
+      account: null,
+      tenant: "retail",
+      resource: "tenant/retail/dataflow/retrieval",
+      subjectKey: "tenant/retail/dataflow/retrieval",
+      type: null,
+      region: null,
+      status: "fail",
+      severity: "high",
+      message: "Stage retrieval selects no resource.",
+      evidence: [],
+    };
+    const result = diffFindings({
+      previous: [stateOf(vaultFinding("kv-a", "waived")), stateOf(stage)],
+      current: [vaultFinding("kv-a", "pass", true)],
+      collections: [partial],
+      at,
+    });
+
+    expect(result.events.map((event) => [event.kind, event.finding.control])).toEqual([
+      ["resolved", "keys.vault-recoverable"],
+      ["resolved", "dataflow.stage-resolves"],
+    ]);
+    expect(result.removed).toEqual([stage]);
+  });
+
   it("records the state of a baseline evaluation without any event", () => {
     const result = diffFindings({
       previous: [],
@@ -220,6 +266,21 @@ describe("diffFindings", () => {
 
     expect(result.events).toEqual([]);
     expect(result.next).toHaveLength(2);
+  });
+
+  it("does not open again a failure that was unreadable for a while", () => {
+    const failing = vaultFinding("kv-a", "fail");
+    const options = {
+      previous: [stateOf(vaultFinding("kv-a", "error"))],
+      current: [failing],
+      collections: [complete],
+      at,
+    };
+
+    expect(
+      diffFindings({ ...options, openBefore: new Set([findingIdentity(failing)]) }).events,
+    ).toEqual([]);
+    expect(diffFindings(options).events.map((event) => event.kind)).toEqual(["opened"]);
   });
 
   it("neither opens nor resolves a finding on an error verdict", () => {

@@ -13,6 +13,7 @@ export type FindingEventKind =
 /** A verdict as an event records it on either side of a change. */
 export interface VerdictSnapshot {
   status: Verdict;
+  message: string;
   evidence: Evidence[];
 }
 
@@ -38,6 +39,8 @@ export interface FindingState {
   statusSince: Date;
   /** When an evaluation last judged it from a fresh collection. */
   lastEvaluatedAt: Date;
+  /** The scan of that evaluation, when the store knows it. */
+  lastScanId?: string | null;
 }
 
 /** How completely an account's latest collection went, as far as drift needs to know. */
@@ -64,6 +67,12 @@ export interface FindingDiffOptions {
   unseenSubjects?: ReadonlySet<string>;
   /** Identities (`findingIdentity`) that were resolved at some point in the past. */
   resolvedBefore?: ReadonlySet<string>;
+  /**
+   * Identities whose last recorded opening or closing event left them open (`opened`,
+   * `reopened`, `waiver-expired`): a failure that was unreadable for a while and fails again is
+   * the same failure, not a new one.
+   */
+  openBefore?: ReadonlySet<string>;
   /** When the evaluation is recorded: the time of events and state changes. */
   at: Date;
   /** The owner's first evaluation: state is computed, but no events are recorded. */
@@ -83,7 +92,7 @@ export interface FindingDiffResult {
 const clean = new Set<Verdict>(["pass", "not-applicable"]);
 
 function snapshot(finding: Finding): VerdictSnapshot {
-  return { status: finding.status, evidence: finding.evidence };
+  return { status: finding.status, message: finding.message, evidence: finding.evidence };
 }
 
 function withoutStaleMark(finding: Finding): Finding {
@@ -103,27 +112,40 @@ function staleReasonOf(collection: CollectionOutcome): string {
 }
 
 /**
+ * What a finding's evidence saw: path and value. The expected side is left out, since it may
+ * describe the evaluation itself (a key expiry judged against the evaluation date) rather than
+ * the resource.
+ */
+function observed(finding: Finding): unknown[] {
+  return finding.evidence.map((evidence) => ({ path: evidence.path, actual: evidence.actual }));
+}
+
+/**
  * The event a verdict change records, or null when it records none. `fail` is the open
  * state; `error` (the data could not be read) neither opens nor resolves a finding.
  */
 function eventKind(
   before: Finding | undefined,
   after: Finding,
-  resolvedBefore: boolean,
+  history: { resolved: boolean; open: boolean },
 ): FindingEventKind | null {
   const was = before?.status;
   const is = after.status;
   if (before !== undefined && was === is) {
-    return comparableText(before.evidence) === comparableText(after.evidence)
+    return comparableText(observed(before)) === comparableText(observed(after))
       ? null
       : "evidence-changed";
   }
   if (is === "waived") return "waived";
   if (was === "waived" && (is === "fail" || is === "error")) return "waiver-expired";
-  if (is === "fail") return resolvedBefore ? "reopened" : "opened";
+  if (is === "fail") {
+    if (was === "error" && history.open) return null;
+    return history.resolved ? "reopened" : "opened";
+  }
   if ((was === "fail" || was === "waived") && clean.has(is)) return "resolved";
-  // Limitation: a finding that moves between fail and error records no event, so a failure
-  // that becomes unreadable and then fails again is announced as opened a second time.
+  // Limitation: a finding that moves between fail and error records no event; a failure that
+  // was already failing at the owner's baseline, became unreadable and fails again is
+  // announced as opened, since no event recorded it as open.
   return null;
 }
 
@@ -173,7 +195,10 @@ export function diffFindings(options: FindingDiffOptions): FindingDiffResult {
     }
 
     const fresh = withoutStaleMark(finding);
-    const kind = eventKind(before?.finding, fresh, options.resolvedBefore?.has(identity) === true);
+    const kind = eventKind(before?.finding, fresh, {
+      resolved: options.resolvedBefore?.has(identity) === true,
+      open: options.openBefore?.has(identity) === true,
+    });
     if (kind !== null) {
       record({
         kind,
@@ -191,8 +216,10 @@ export function diffFindings(options: FindingDiffOptions): FindingDiffResult {
     });
   }
 
-  for (const [identity, state] of previous) {
-    if (judged.has(identity)) continue;
+  // Gone subjects in identity order, so that a diff records its events in a stable order.
+  const unjudged = [...previous].filter(([identity]) => !judged.has(identity));
+  unjudged.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  for (const [, state] of unjudged) {
     const incomplete = incompleteCollection(state.finding);
     if (incomplete !== undefined) {
       result.next.push({ ...state, finding: markStale(state.finding, staleReasonOf(incomplete)) });

@@ -16,7 +16,7 @@ export {
   type FindingState,
   type VerdictSnapshot,
 } from "./finding-diff.js";
-export { accountKey, comparableText, findingIdentity } from "./identity.js";
+export { accountKey, findingIdentity } from "./identity.js";
 export {
   diffResource,
   type ResourceChange,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type {
   AccountCollection,
   CanonicalResource,
@@ -7,34 +8,17 @@ import type {
   Policy,
   Provider,
 } from "@plumbline/rules";
-import { createEvaluator, InventoryIndex, ownersOfAccount } from "@plumbline/rules";
+import { createEvaluator, InventoryIndex, ownersOf, ownersOfAccount } from "@plumbline/rules";
+import type { Store } from "@plumbline/store";
 import type { Logger } from "pino";
 import type { DiscoverResult } from "../collectors/discovery.js";
 import type { CollectorProgressEvent, ResourcePageHandler } from "../collectors/types.js";
+import { startCallCount } from "./cloud-calls.js";
+import { createInventoryWriter, readCollectedBefore } from "./inventory-writer.js";
+import { emptyVerdicts, recordOwnerFindings } from "./record-owner.js";
 
-/** Where a scan's results go; the store implements it. */
-export interface ScanSink {
-  createScan(input: { trigger: string; policyHash?: string | null; startedAt?: Date }): Promise<{
-    id: string;
-    startedAt: Date;
-  }>;
-  recordAccountCollection(
-    scanId: string,
-    owner: OwnerId,
-    collection: AccountCollection,
-  ): Promise<void>;
-  writeResources(scanId: string, resources: CanonicalResource[]): Promise<unknown>;
-  streamResources(options?: {
-    scanId?: string;
-    batchSize?: number;
-  }): AsyncIterable<CanonicalResource[]>;
-  writeFindings(scanId: string, findings: Finding[]): Promise<void>;
-  finishScan(
-    scanId: string,
-    status: "complete" | "partial" | "failed",
-    finishedAt: Date,
-  ): Promise<void>;
-}
+/** Where a scan's results go: the store, with its inventory, findings and drift history. */
+export type ScanSink = Store;
 
 /** The clouds as the pipeline sees them: collectors with their clients already bound. */
 export interface CloudAccess {
@@ -80,8 +64,14 @@ export interface ScanSummary {
   unmapped: DiscoveredAccount[];
   /** Problems met while listing the accounts the credentials can see. */
   discoveryErrors: string[];
-  /** Findings written, by verdict. */
+  /** Findings written, by verdict (stale ones carried on included). */
   verdicts: Record<Finding["status"], number>;
+  /** Findings carried on from an earlier scan because their account was not fully collected. */
+  stale: number;
+  /** Drift events recorded: finding events of every owner plus resource events. */
+  events: number;
+  /** Alert items written to the outbox. */
+  alerts: number;
 }
 
 /** Rows the evaluation reads from the store at a time. */
@@ -100,12 +90,22 @@ function policyAccounts(policy: Policy, provider: Provider): string[] {
 
 /**
  * The whole scan: discover accounts, collect every account the policy names page by page into
- * the sink, then evaluate each owner over the stored inventory in batches. Memory holds one
- * page of resources plus the small reference index, whatever the size of the estate.
+ * the sink (recording resource events), then evaluate each owner over the scan's inventory in
+ * batches, storing each batch's findings, and record each owner's drift by diffing its stored
+ * findings against its stored state a slice of identities at a time. Memory holds one page of
+ * resources, the small reference index and one slice of an owner's findings, whatever the size
+ * of the estate.
+ *
+ * Limitation: the resources an incomplete collection missed are read into memory together to be
+ * evaluated again, and an owner's alert items are held until its outbox row is written, so a
+ * large failed account or a change that alerts on many findings at once still costs memory in
+ * proportion.
  */
 export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
   const { policy, cloud, sink, logger } = options;
   const clock = options.clock ?? (() => new Date());
+  const countCalls = startCallCount();
+  const collectedBefore = await readCollectedBefore(sink);
   const scan = await sink.createScan({
     trigger: options.trigger ?? "cli",
     policyHash: options.policyHash ?? null,
@@ -117,11 +117,19 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
   const azureAccounts = policyAccounts(policy, "azure");
   const awsAccounts = policyAccounts(policy, "aws");
   const index = new InventoryIndex({ policy });
+  const writer = createInventoryWriter({
+    store: sink,
+    policy,
+    scanId: scan.id,
+    batchId: randomUUID(),
+    collectedBefore,
+    clock,
+  });
   const collect: ResourcePageHandler = async (page) => {
     for (const resource of page) {
       index.add(resource);
     }
-    await sink.writeResources(scan.id, page);
+    await writer.onResources(page);
   };
 
   const [discovery, azure, aws] = await Promise.all([
@@ -144,8 +152,22 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
   const collections = [...markInvisibleSubscriptions(azure, discovery), ...aws];
   index.setAccounts(collections);
 
+  // What an incomplete collection missed stays in the inventory: it is evaluated from its stored
+  // document so that references and data-flow stages still see it, and its findings are
+  // replaced by the stale verdicts carried on from the previous scan.
+  const unseen: CanonicalResource[] = [];
+  for (const collection of collections) {
+    if (collection.status === "complete") continue;
+    const keys = await sink.listUnseenResourceKeys({ ...collection, scanId: scan.id });
+    unseen.push(...(await sink.readResources(collection.provider, keys)));
+  }
+  for (const resource of unseen) {
+    index.add(resource);
+  }
+
   const accounts: ScannedAccount[] = [];
   for (const collection of collections) {
+    await writer.closeCollection(collection);
     for (const owner of ownersOfAccount(policy, collection.provider, collection.account)) {
       await sink.recordAccountCollection(scan.id, owner, collection);
       accounts.push({ ...collection, owner });
@@ -161,32 +183,53 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
   }
 
   const evaluator = createEvaluator({ policy, now: options.now, index, discovered: unmapped });
-  const verdicts: ScanSummary["verdicts"] = {
-    pass: 0,
-    fail: 0,
-    error: 0,
-    waived: 0,
-    "not-applicable": 0,
-  };
-  const record = async (findings: Finding[]): Promise<void> => {
-    for (const finding of findings) {
-      verdicts[finding.status] += 1;
-    }
-    if (findings.length > 0) {
-      await sink.writeFindings(scan.id, findings);
-    }
+  const owners: OwnerId[] = [...ownersOf(policy).map((owner) => owner.id), null];
+  const known = new Set(owners);
+  // Findings are stored as each batch is judged; each owner's drift is then recorded from the
+  // stored findings, so memory holds a batch, never the scan's findings.
+  const storeFindings = async (findings: Finding[]): Promise<void> => {
+    const kept = findings.filter((finding) => known.has(finding.tenant));
+    if (kept.length > 0) await sink.writeFindings(scan.id, kept);
   };
   for await (const batch of sink.streamResources({
     scanId: scan.id,
     batchSize: evaluationBatchSize,
   })) {
-    await record(evaluator.evaluateResources(batch));
+    await storeFindings(evaluator.evaluateResources(batch));
   }
-  await record(evaluator.evaluateOwners());
+  for (let start = 0; start < unseen.length; start += evaluationBatchSize) {
+    await storeFindings(
+      evaluator.evaluateResources(unseen.slice(start, start + evaluationBatchSize)),
+    );
+  }
+  await storeFindings(evaluator.evaluateOwners());
+
+  const unseenSubjects = new Set(unseen.map((resource) => resource.key));
+  const verdicts = emptyVerdicts();
+  const drift = { stale: 0, events: writer.events, alerts: 0 };
+  for (const owner of owners) {
+    const recorded = await recordOwnerFindings({
+      store: sink,
+      policy,
+      owner,
+      scanId: scan.id,
+      batchId: randomUUID(),
+      at: clock(),
+      collections,
+      unseenSubjects,
+      logger: log,
+    });
+    for (const [verdict, count] of Object.entries(recorded.verdicts)) {
+      verdicts[verdict as Finding["status"]] += count;
+    }
+    drift.stale += recorded.stale;
+    drift.events += recorded.events;
+    drift.alerts += recorded.alerts;
+  }
 
   const status = scanStatus(collections);
   const finishedAt = clock();
-  await sink.finishScan(scan.id, status, finishedAt);
+  await sink.finishScan(scan.id, status, finishedAt, countCalls());
   log.info({ status, durationMs: finishedAt.getTime() - scan.startedAt.getTime() }, "scan done");
   return {
     id: scan.id,
@@ -197,6 +240,7 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
     unmapped,
     discoveryErrors: discovery.errors,
     verdicts,
+    ...drift,
   };
 }
 
@@ -205,7 +249,7 @@ export async function runScan(options: RunScanOptions): Promise<ScanSummary> {
  * which would pass for an empty, complete subscription. When the subscription list was read in
  * full and does not hold the subscription, its collection is a failure, not an empty success.
  */
-function markInvisibleSubscriptions(
+export function markInvisibleSubscriptions(
   collections: AccountCollection[],
   discovery: DiscoverResult,
 ): AccountCollection[] {
