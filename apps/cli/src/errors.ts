@@ -10,6 +10,15 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An expected failure the user can fix: bad arguments, an unreadable or invalid policy file. */
 export class UsageError extends Error {
-  override readonly name = "UsageError";
+  override readonly name: string = "UsageError";
   readonly exitCode: ExitCodeValue = ExitCode.usageOrInput;
+}
+
+/**
+ * A service the command needs (Redis, a database) cannot be used: reported in one line like a
+ * usage error, with the exit code of a failed run.
+ */
+export class ServiceUnavailableError extends UsageError {
+  override readonly name = "ServiceUnavailableError";
+  override readonly exitCode: ExitCodeValue = ExitCode.scanFailed;
 }

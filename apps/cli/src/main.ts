@@ -3,9 +3,13 @@ import { FRAMEWORK_NAMES } from "@plumbline/rules";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandIo } from "./commands/command-io.js";
 import { controlsCommand } from "./commands/controls.js";
+import { demoCommand } from "./commands/demo.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { scanCommand } from "./commands/scan.js";
+import { serveCommand } from "./commands/serve.js";
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./commands/token.js";
 import { validateCommand } from "./commands/validate.js";
+import { scanNowCommand, workerCommand } from "./commands/worker.js";
 import { readEnvironment } from "./config.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -77,6 +81,64 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .requiredOption("--estate <dir>", "estate folder")
     .option("--port <port>", "loopback port (0 picks a free one)", "0")
     .action(async (options) => emulatorCommand(options, io));
+
+  program
+    .command("worker")
+    .description("run scheduled scans, evaluations and alerts from the queue (REDIS_URL)")
+    .requiredOption("--policy <file>", "policy file (plumbline.yaml)")
+    .option("--concurrency <n>", "inventory jobs per cloud this process runs at once", "2")
+    .option("--estate <dir>", "scan a local estate folder through the built-in emulator")
+    .action(async (options) => setExitCode(await workerCommand(options, io)));
+
+  program
+    .command("scan-now")
+    .description("enqueue a scan of every account (or the given ones) for the workers")
+    .requiredOption("--policy <file>", "policy file (plumbline.yaml)")
+    .option("--account <id...>", "only these accounts (subscription or AWS account ids)")
+    .action(async (options) => setExitCode(await scanNowCommand(options, io)));
+
+  program
+    .command("demo")
+    .description("scan the example estate and serve the dashboard with an auditor token")
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .option("--port <port>", "loopback port of the dashboard (0 picks a free one)", "8080")
+    .action(async (options) => setExitCode(await demoCommand(options, io)));
+
+  program
+    .command("serve")
+    .description("serve the API and the dashboard over the store")
+    .requiredOption("--policy <file>", "policy file (plumbline.yaml)")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .action(async (options) => setExitCode(await serveCommand(options, io)));
+
+  const token = program.command("token").description("create, revoke and list API tokens");
+  token
+    .command("create")
+    .description("create an API token and print its secret once")
+    .requiredOption("--role <role>", "admin or auditor")
+    .option("--tenant <id...>", "a tenant the token may see (repeatable)")
+    .option("--platform", "the token may see the platform's findings")
+    .option("--all", "the token may see every owner, unmapped accounts included")
+    .option("--expires <date>", "expiry: YYYY-MM-DD (00:00 UTC) or an RFC 3339 timestamp")
+    .option("--name <name>", "a name to recognise the token by")
+    .option("--policy <file>", "check tenant ids against this policy file")
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .action(async (options) => setExitCode(await tokenCreateCommand(options, io)));
+  token
+    .command("revoke <id>")
+    .description("revoke an API token from now on")
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .action(async (id, options) => setExitCode(await tokenRevokeCommand(id, options, io)));
+  token
+    .command("list")
+    .description("list API tokens (never their secrets)")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
+    .action(async (options) => setExitCode(await tokenListCommand(options, io)));
 
   return program;
 }

@@ -1,8 +1,11 @@
+import { createServer } from "node:net";
 import { Writable } from "node:stream";
+import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../src/commands/command-io.js";
 import { demoCommand } from "../src/commands/demo.js";
+import { UsageError } from "../src/errors.js";
 import { createTestDatabase } from "./support/harness.js";
 
 class CapturedStream extends Writable {
@@ -58,5 +61,39 @@ describe("plumbline demo", () => {
     expect(seen.me).toMatchObject({ name: "demo auditor", role: "auditor", scope: null });
     // The printed token reads only: the scan-now route refuses it.
     expect(seen.status).toBe(403);
+  });
+
+  it("refuses a port already in use before it scans anything", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", () => resolve()));
+    const port = (holder.address() as { port: number }).port;
+    const stdout = new CapturedStream();
+    const io: CommandIo = {
+      stdout,
+      stderr: new CapturedStream(),
+      env: { PLUMBLINE_LOG_LEVEL: "silent" },
+      logger: pino({ level: "silent" }),
+      clock: () => new Date(),
+      interactive: false,
+    };
+    const scans = async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query("select count(*)::int as n from scans")).rows[0]?.n as number;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const before = await scans();
+      await expect(
+        demoCommand({ db: database.url, port: String(port) }, io, async () => undefined),
+      ).rejects.toThrow(new UsageError(`--port: port ${port} is already in use on 127.0.0.1`));
+      expect(stdout.text).toBe("");
+      expect(await scans()).toBe(before);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
   });
 });

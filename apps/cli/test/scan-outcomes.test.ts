@@ -88,6 +88,9 @@ describe("plumbline scan outcomes and exit codes", () => {
     expect(azure?.status).toBe("partial");
     expect(azure?.reason).toContain("subscription list could not be read");
     expect(report.scan.status).toBe("partial");
+    // Unmapped subscriptions cannot be listed either, and the report says so.
+    expect(report.scan.discoveryErrors).toHaveLength(1);
+    expect(report.scan.discoveryErrors[0]).toMatch(/subscription/i);
   });
 
   it("exits 2 and says why when the database named by --db cannot be opened", async () => {
@@ -113,6 +116,15 @@ describe("plumbline scan outcomes and exit codes", () => {
     expect(result.stderr).toContain("Invalid URL");
     expect(result.stderr).not.toContain("s3cret-pw");
     expect(result.stderr).not.toContain("    at ");
+  });
+
+  it("exits 2 for a database URL of another scheme instead of making a folder of it", async () => {
+    for (const url of ["postgress://postgres@127.0.0.1:5432/x", "mysql://u:Pw0rd@h/x"]) {
+      const result = await scan(fromRoot("test-data/cases/estate"), "--db", url);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("is not a supported database URL");
+      expect(result.stderr).not.toContain("Pw0rd");
+    }
   });
 
   it("exits 2 when the estate is a file rather than a folder", async () => {

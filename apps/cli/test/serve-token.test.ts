@@ -121,9 +121,35 @@ describe("plumbline token and serve", () => {
       { DATABASE_URL: database.url },
     );
     expect(past.code).toBe(2);
+    const scopedAdmin = await runCommand(
+      ["token", "create", "--role", "admin", "--tenant", "retail"],
+      { DATABASE_URL: database.url },
+    );
+    expect(scopedAdmin.code).toBe(2);
+    const foreignHost = await runCommand(
+      ["serve", "--policy", policy, "--host", "192.0.2.1", "--port", "0"],
+      { DATABASE_URL: database.url },
+    );
+    expect(foreignHost.code).toBe(2);
+    expect(foreignHost.stderr).toContain("--host: 192.0.2.1 is not an address of this machine");
+    expect(scopedAdmin.stderr).toContain("an admin token sees every owner");
     const unknown = await runCommand(["token", "revoke", "6f1d2c3b-0000-4000-8000-000000000001"], {
       DATABASE_URL: database.url,
     });
     expect(unknown.code).toBe(2);
+  });
+
+  it("warn when an admin token is created without an expiry", async () => {
+    const admin = await runCommand(["token", "create", "--role", "admin", "--all"], {
+      DATABASE_URL: database.url,
+    });
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).toMatch(/^plb_\S+\n$/);
+    expect(admin.stderr).toContain("warning: this admin token never expires");
+    const dated = await runCommand(
+      ["token", "create", "--role", "admin", "--all", "--expires", "2099-01-01"],
+      { DATABASE_URL: database.url },
+    );
+    expect(dated.stderr).not.toContain("never expires");
   });
 });

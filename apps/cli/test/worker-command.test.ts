@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createJobQueues } from "@plumbline/scanner";
@@ -40,6 +41,29 @@ tenants:
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("REDIS_URL is not set");
   });
+
+  it("stops in one line with exit 3 when Redis refuses, stays silent or lacks the database", async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    const silentPort = (silent.address() as { port: number }).port;
+    try {
+      const cases: Array<[string[], string, string]> = [
+        [["scan-now", "--policy", policy], "redis://127.0.0.1:1", "ECONNREFUSED"],
+        [["scan-now", "--policy", policy], `redis://127.0.0.1:${silentPort}`, "timed out"],
+        [["worker", "--policy", policy], `${REDIS_URL}/99`, "DB index is out of range"],
+      ];
+      for (const [args, url, reason] of cases) {
+        const result = await runCommand(args, { REDIS_URL: url });
+        expect(result.code, url).toBe(3);
+        expect(result.stderr, url).toContain("REDIS_URL: Redis cannot be used:");
+        expect(result.stderr, url).toContain(reason);
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 60_000);
 
   it("refuses a worker whose DATABASE_URL is not PostgreSQL", async () => {
     const result = await runCommand(["worker", "--policy", policy], {

@@ -20,5 +20,13 @@ export function useQueryFilters<Key extends string>(route: Route, keys: readonly
     }
     navigate(href(route.segments, next));
   }
-  return { values, update };
+  /** The props that bind one filter field to its query key. */
+  function field(key: Key) {
+    return {
+      name: key,
+      value: values[key],
+      onChange: (value: string) => update({ [key]: value } as Partial<Record<Key, string>>),
+    };
+  }
+  return { values, update, field };
 }

@@ -72,6 +72,17 @@ function clientErrorMessage(status: number): string {
  * Builds the API: the versioned JSON routes, health and metrics, the OpenAPI document and the
  * dashboard. The instance is returned unstarted; call `listen` or `inject`.
  */
+/** The PostgreSQL SQLSTATE on an error or its causes (drizzle wraps driver errors). */
+function findSqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export async function createApi(options: ApiOptions): Promise<ApiInstance> {
   const context: ApiContext = {
     store: options.store,
@@ -105,6 +116,13 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
     if (status === 404) return sendError(request, reply, 404, "not_found", "no such route");
     if (status >= 400 && status < 500) {
       return sendError(request, reply, status, "bad_request", clientErrorMessage(status));
+    }
+    // A value the client sent that the database cannot take (a NUL character, a forged cursor
+    // holding a non-date) is the client's error, and no reason to log SQL at error level.
+    const sqlState = findSqlState(error);
+    if (sqlState?.startsWith("22")) {
+      request.log.warn({ sqlState, route: routePattern(request) }, "request value refused");
+      return sendError(request, reply, 400, "bad_request", "a parameter holds an unreadable value");
     }
     // Database errors carry SQL and stack traces: they go to the log only.
     request.log.error({ err: error, route: routePattern(request) }, "request failed");

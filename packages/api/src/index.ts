@@ -7,6 +7,7 @@ export {
   createApiToken,
   listApiTokens,
   revokeApiToken,
+  roleScopeProblem,
   scopeProblems,
   type TokenRole,
 } from "./auth/token-store.js";

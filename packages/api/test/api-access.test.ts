@@ -1,4 +1,6 @@
+import { tables } from "@plumbline/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateTokenSecret, hashTokenSecret } from "../src/auth/token-secret.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
 import { runSql } from "./support/database.js";
 import { NOW } from "./support/seed.js";
@@ -144,6 +146,49 @@ describe("write access", () => {
   });
 });
 
+describe("admin scope", () => {
+  it("refuses to create an admin token limited to some owners", async () => {
+    const response = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/tokens",
+      headers: bearer(fixture.tokens.admin),
+      payload: { name: "retail admin", role: "admin", scope: ["retail"] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toContain("an admin token sees every owner");
+  });
+
+  it("keeps a scoped admin token made outside the API off every admin route", async () => {
+    const triggeredBefore = triggered.length;
+    const secret = generateTokenSecret();
+    await fixture.store.database.insert(tables.apiTokens).values({
+      name: "legacy retail admin",
+      tokenHash: hashTokenSecret(secret),
+      role: "admin",
+      scope: ["retail"],
+      createdAt: NOW,
+    });
+    for (const [method, url] of [
+      ["POST", "/api/v1/tokens"],
+      ["GET", "/api/v1/tokens"],
+      ["GET", "/api/v1/access-log"],
+      ["POST", "/api/v1/scans"],
+    ] as const) {
+      const response = await fixture.app.inject({
+        method,
+        url,
+        headers: bearer(secret),
+        payload: { name: "x", role: "admin", scope: null },
+      });
+      expect(response.statusCode, `${method} ${url}`).toBe(403);
+      expect(response.json().error.message).toBe(
+        "this action needs an admin token that sees every owner",
+      );
+    }
+    expect(triggered).toHaveLength(triggeredBefore);
+  });
+});
+
 describe("alert channels", () => {
   it("lets an admin mark the broken Slack channel usable again, and only a known channel", async () => {
     const reset = await fixture.app.inject({
@@ -265,6 +310,22 @@ describe("errors", () => {
       expect(response.statusCode, body.payload).toBeLessThan(500);
       expect(response.json().error.code).toBe("bad_request");
       expect(response.body).not.toMatch(/Unexpected|JSON\.parse|FST_|at position/);
+    }
+  });
+
+  it("answer a NUL character or a forged cursor with bad_request, not internal_error", async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    for (const url of [
+      "/api/v1/findings?q=%00",
+      "/api/v1/findings?tenant=re%00tail",
+      "/api/v1/drift?q=%00",
+      `/api/v1/findings/${b64(["retail", "keys.cmk-usable", "\u0000"])}`,
+      `/api/v1/drift?cursor=${b64(["drift", "notadate", "x"])}`,
+      `/api/v1/access-log?cursor=${b64(["access-log", "abc"])}`,
+    ]) {
+      const response = await fixture.app.inject({ url, headers: bearer(fixture.tokens.admin) });
+      expect([400, 404], url).toContain(response.statusCode);
+      expect(response.json().error.code, url).not.toBe("internal_error");
     }
   });
 

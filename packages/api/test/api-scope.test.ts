@@ -1,6 +1,8 @@
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApi } from "../src/index.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { OUTSIDE_RETAIL, RETAIL_AWS, RETAIL_AZURE } from "./support/seed.js";
+import { NOW, OUTSIDE_RETAIL, RETAIL_AWS, RETAIL_AZURE } from "./support/seed.js";
 
 let fixture: ApiFixture;
 beforeAll(async () => {
@@ -219,5 +221,40 @@ describe("an all-owner auditor", () => {
     expect(
       unmapped.items.map((f: { control: string; tenant: null }) => [f.tenant, f.control]),
     ).toEqual([[null, "tenancy.account-dedicated"]]);
+  });
+});
+
+describe("a data-flow map that reaches into another owner's accounts", () => {
+  it("hides what the other owner's resources are from a scoped token", async () => {
+    const policy = structuredClone(fixture.policy);
+    const retail = policy.tenants.find((tenant) => tenant.id === "retail");
+    if (retail === undefined) throw new Error("the example policy has no retail tenant");
+    retail.dataflow["audit-trail"] = { resources: ["*kv-wealth*"], tags: {} };
+    const app = await createApi({
+      store: fixture.store,
+      policy,
+      logger: pino({ level: "silent" }),
+      clock: () => NOW,
+    });
+    try {
+      const map = async (secret: string) => {
+        const response = await app.inject({
+          url: "/api/v1/dataflow/retail",
+          headers: bearer(secret),
+        });
+        const stages = response.json().stages as { stage: string; resources: unknown[] }[];
+        return stages.find((stage) => stage.stage === "audit-trail")?.resources;
+      };
+
+      const scoped = await map(fixture.tokens.retail);
+      expect(scoped).toEqual([
+        expect.objectContaining({ hidden: true, name: "", resourceId: "", key: "", account: "" }),
+      ]);
+      expect(JSON.stringify(scoped)).not.toContain("wealth");
+      const everyone = await map(fixture.tokens.auditor);
+      expect(everyone).toEqual([expect.objectContaining({ hidden: false, name: "kv-wealth" })]);
+    } finally {
+      await app.close();
+    }
   });
 });

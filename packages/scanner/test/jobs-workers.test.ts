@@ -242,9 +242,13 @@ describe("job queues and workers on Redis", () => {
     await sleep(500);
 
     const evaluations = runs.filter((r) => r.job === "evaluate" && r.key === "retail");
-    expect(evaluations).toHaveLength(1);
     const lastInventory = Math.max(...runs.filter((r) => r.job === "inventory").map((r) => r.end));
-    expect(evaluations[0]?.start).toBeGreaterThanOrEqual(lastInventory);
+    // One evaluation follows the last inventory. On a loaded machine a second may run: an
+    // evaluation that started just before the slow account's job took its lock is followed by
+    // the one that job's completion enqueues; deduplication allows no more.
+    expect(evaluations.length).toBeGreaterThanOrEqual(1);
+    expect(evaluations.length).toBeLessThanOrEqual(2);
+    expect(evaluations.at(-1)?.start).toBeGreaterThanOrEqual(lastInventory);
     // The platform was not inventoried, so it is not evaluated.
     expect(runs.some((r) => r.job === "evaluate" && r.key === "platform")).toBe(false);
   });
@@ -294,22 +298,25 @@ describe("job queues and workers on Redis", () => {
     await workersFor(prefix, handlers, policyFrom(policyText()), "worker", {
       ...fastSettings,
       inventoryConcurrency: 4,
-      rateLimits: { azure: { max: 1, durationMs: 400 }, aws: { max: 100, durationMs: 1_000 } },
+      // A long Azure window leaves a loaded machine ample time to start the AWS job inside it.
+      rateLimits: { azure: { max: 1, durationMs: 1_500 }, aws: { max: 100, durationMs: 1_000 } },
     });
 
     for (const account of [AZURE_A, AZURE_B]) {
       await addJob(queues, "inventory", { provider: "azure", account, trigger: "test" });
     }
     await addJob(queues, "inventory", { provider: "aws", account: AWS_C, trigger: "test" });
-    await waitFor("the listed inventories", () => runs.filter((r) => r.end > 0).length >= 3);
-    await sleep(200);
+    await waitFor(
+      "the listed inventories",
+      () => runs.filter((r) => r.job === "inventory" && r.end > 0).length >= 3,
+    );
 
     const azureStarts = runs
       .filter((r) => r.job === "inventory" && r.key.startsWith("azure:"))
       .map((r) => r.start)
       .sort((a, b) => a - b);
     expect(azureStarts).toHaveLength(2);
-    expect((azureStarts[1] ?? 0) - (azureStarts[0] ?? 0)).toBeGreaterThanOrEqual(350);
+    expect((azureStarts[1] ?? 0) - (azureStarts[0] ?? 0)).toBeGreaterThanOrEqual(1_400);
     // The other cloud is not held back by Azure's limit.
     const awsStart = runs.find((r) => r.key === `aws:${AWS_C}`)?.start ?? Number.POSITIVE_INFINITY;
     expect(awsStart).toBeLessThan(azureStarts[1] ?? 0);
@@ -329,6 +336,9 @@ describe("job queues and workers on Redis", () => {
     const second = await enqueueScanNow(queues, policy);
     // Three inventories and one discovery, and the second request reuses every job.
     expect(first.jobIds).toHaveLength(4);
+    expect(
+      first.jobIds.every((id) => /^(inventory-azure|inventory-aws|discover):\S+$/.test(id)),
+    ).toBe(true);
     expect(second.jobIds).toEqual(first.jobIds);
     expect(await queues.queue("inventory-azure").getWaitingCount()).toBe(2);
   });
@@ -406,6 +416,11 @@ describe("job queues and workers on Redis", () => {
 
     await waitFor("the retry on the other worker", () =>
       second.runs.some((r) => r.job === "inventory" && r.end > 0),
+    );
+    // The handler returns a moment before BullMQ moves the job to completed.
+    await waitFor(
+      "the retried job to complete",
+      async () => (await queues.queue("inventory-aws").getCompletedCount()) === 1,
     );
     const [job] = await queues.queue("inventory-aws").getCompleted();
     expect(job?.stalledCounter).toBe(1);

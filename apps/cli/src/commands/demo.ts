@@ -1,17 +1,23 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { createApi, createApiToken } from "@plumbline/api";
-import { EstateError, type RunningEmulator, startEmulator } from "@plumbline/emulator";
+import { createApiToken } from "@plumbline/api";
 import type { Policy } from "@plumbline/rules";
-import { createCloudAccess, runScan, type ScanSummary } from "@plumbline/scanner";
-import { openStore, type Store, StoreError } from "@plumbline/store";
+import { runScan, type ScanSummary } from "@plumbline/scanner";
+import type { Store } from "@plumbline/store";
 import { locateDashboardDir } from "../dashboard-dir.js";
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { createProgressDisplay } from "../output/progress.js";
 import type { CommandIo } from "./command-io.js";
 import { loadPolicyForCommand } from "./load-policy.js";
-import { storeLocation } from "./scan.js";
+import {
+  createCommandCloudAccess,
+  ensurePortFree,
+  hashPolicyFile,
+  listenApi,
+  openCommandStore,
+  parsePort,
+  startEstateEmulator,
+  waitForStopSignal,
+} from "./runtime.js";
 
 /** The example estate and policy shipped in the repository (`examples/`). */
 const examplesDir = fileURLToPath(new URL("../../../../examples/", import.meta.url));
@@ -35,25 +41,6 @@ export interface RunningDemo {
   close: () => Promise<void>;
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port: "${value}" is not a port number`);
-  }
-  return port;
-}
-
-async function openDemoStore(db: string | undefined, io: CommandIo): Promise<Store> {
-  try {
-    return await openStore(storeLocation(db, io.env.DATABASE_URL));
-  } catch (error) {
-    if (error instanceof StoreError && error.kind === "connection") {
-      throw new UsageError(`${db === undefined ? "the store" : "--db"}: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
 /** Scans the estate through the in-process emulator into the store, as `plumbline scan` does. */
 async function scanEstate(
   store: Store,
@@ -64,35 +51,14 @@ async function scanEstate(
   if (policy === null) {
     throw new UsageError(`${options.policyPath} is not a valid policy`);
   }
-  const policyHash = createHash("sha256")
-    .update(await readFile(options.policyPath))
-    .digest("hex");
-  let emulator: RunningEmulator;
-  try {
-    emulator = await startEmulator({
-      estateDir: options.estateDir,
-      logger: io.logger.child({ component: "emulator" }),
-    });
-  } catch (error) {
-    if (error instanceof EstateError) {
-      throw new UsageError(`${options.estateDir}: ${error.message}`);
-    }
-    throw error;
-  }
+  const policyHash = await hashPolicyFile(options.policyPath);
+  const emulator = await startEstateEmulator(options.estateDir, io, options.estateDir);
   try {
     const progress = createProgressDisplay(io.stderr, io.interactive);
     const summary = await runScan({
       policy,
       policyHash,
-      cloud: createCloudAccess({
-        policy,
-        logger: io.logger.child({ component: "collector" }),
-        estate: {
-          azureEndpoint: emulator.azureEndpoint,
-          awsEndpoint: emulator.awsEndpoint,
-          caCertificate: emulator.caCertificate,
-        },
-      }),
+      cloud: createCommandCloudAccess(policy, emulator, io),
       sink: store,
       now: options.now,
       clock: io.clock,
@@ -116,8 +82,10 @@ export async function startDemo(options: DemoCommandOptions, io: CommandIo): Pro
   const policyPath = `${examplesDir}plumbline.yaml`;
   const estateDir = `${examplesDir}estate`;
   const now = io.clock();
+  // The scan takes a while and is stored; a taken port should stop the demo before it.
+  await ensurePortFree({ port, host: "127.0.0.1" });
 
-  const store = await openDemoStore(options.db, io);
+  const store = await openCommandStore(options.db, io);
   try {
     const { summary, policy } = await scanEstate(store, { policyPath, estateDir, now }, io);
     const { secret } = await createApiToken(store.database, {
@@ -127,16 +95,12 @@ export async function startDemo(options: DemoCommandOptions, io: CommandIo): Pro
       expiresAt: new Date(now.getTime() + DEMO_TOKEN_HOURS * 3_600_000),
       now,
     });
-    const api = await createApi({
-      store,
-      policy,
-      logger: io.logger,
-      dashboardDir,
-      clock: io.clock,
-    });
-    const address = await api.listen({ port, host: "127.0.0.1" });
+    const api = await listenApi(
+      { store, policy, logger: io.logger, dashboardDir, clock: io.clock },
+      { port, host: "127.0.0.1" },
+    );
     return {
-      url: `${address}/`,
+      url: `${api.url}/`,
       token: secret,
       scan: summary,
       close: async () => {
@@ -146,24 +110,8 @@ export async function startDemo(options: DemoCommandOptions, io: CommandIo): Pro
     };
   } catch (error) {
     await store.close();
-    if ((error as { code?: unknown }).code === "EADDRINUSE") {
-      throw new UsageError(`--port: port ${port} is already in use on 127.0.0.1`);
-    }
     throw error;
   }
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function waitForStopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
 }
 
 /**
@@ -173,7 +121,7 @@ function waitForStopSignal(): Promise<void> {
 export async function demoCommand(
   options: DemoCommandOptions,
   io: CommandIo,
-  untilStopped: () => Promise<void> = waitForStopSignal,
+  untilStopped: () => Promise<unknown> = waitForStopSignal,
 ): Promise<ExitCodeValue> {
   const demo = await startDemo(options, io);
   io.stdout.write(

@@ -1,6 +1,7 @@
 import { EstateError, runEmulatorCommand } from "@plumbline/emulator";
 import { UsageError } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
+import { parsePort } from "./runtime.js";
 
 export interface EmulatorCommandOptions {
   estate: string;
@@ -12,10 +13,7 @@ export async function emulatorCommand(
   options: EmulatorCommandOptions,
   io: CommandIo,
 ): Promise<void> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port: "${options.port}" is not a port number`);
-  }
+  const port = parsePort(options.port);
   try {
     await runEmulatorCommand({
       estateDir: options.estate,

@@ -1,6 +1,4 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { EstateError, type RunningEmulator, startEmulator } from "@plumbline/emulator";
+import type { RunningEmulator } from "@plumbline/emulator";
 import {
   type Finding,
   FRAMEWORK_NAMES,
@@ -8,17 +6,21 @@ import {
   frameworkByName,
   type Severity,
 } from "@plumbline/rules";
-import { createCloudAccess, runScan, type ScanSummary } from "@plumbline/scanner";
-import { openStore, type Store, StoreError } from "@plumbline/store";
-import { DEFAULT_DATA_DIR } from "../config.js";
+import { runScan, type ScanSummary } from "@plumbline/scanner";
 import { parseEvaluationDate } from "../dates.js";
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { writeJsonReport } from "../output/json-report.js";
 import { createProgressDisplay } from "../output/progress.js";
-import type { ReportScan } from "../output/scan-report.js";
+import { type ReportScan, toReportDriftEvent } from "../output/scan-report.js";
 import { writeTableReport } from "../output/table-report.js";
 import type { CommandIo } from "./command-io.js";
 import { loadPolicyForCommand } from "./load-policy.js";
+import {
+  createCommandCloudAccess,
+  hashPolicyFile,
+  openCommandStore,
+  startEstateEmulator,
+} from "./runtime.js";
 
 const severities: Severity[] = ["low", "medium", "high", "critical"];
 
@@ -32,15 +34,6 @@ export interface ScanCommandOptions {
   now?: string;
   /** Table output only: group findings by this framework's requirements (`gdpr`, `dora`, …). */
   framework?: string;
-}
-
-/** `--db` (or DATABASE_URL) names PostgreSQL by URL; anything else is a PGlite folder. */
-export function storeLocation(db: string | undefined, databaseUrl: string | undefined) {
-  const target = db ?? databaseUrl;
-  if (target === undefined) {
-    return { dataDir: DEFAULT_DATA_DIR };
-  }
-  return /^postgres(ql)?:\/\//i.test(target) ? { url: target } : { dataDir: target };
 }
 
 function parseFormat(format: string): "table" | "json" {
@@ -88,31 +81,8 @@ function toReportScan(summary: ScanSummary): ReportScan {
       skippedRegions: account.skippedRegions,
     })),
     unmapped: summary.unmapped.map(({ provider, account }) => ({ provider, account })),
+    discoveryErrors: summary.discoveryErrors,
   };
-}
-
-/** Opens the store `--db` names; a store that cannot be opened is an input error. */
-async function openNamedStore(db: string | undefined, io: CommandIo): Promise<Store> {
-  try {
-    return await openStore(storeLocation(db, io.env.DATABASE_URL));
-  } catch (error) {
-    if (error instanceof StoreError && error.kind === "connection") {
-      throw new UsageError(`${db === undefined ? "the store" : "--db"}: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-/** Serves an estate folder on a loopback port; a folder that cannot be served is an input error. */
-async function startEstateEmulator(estateDir: string, io: CommandIo): Promise<RunningEmulator> {
-  try {
-    return await startEmulator({ estateDir, logger: io.logger.child({ component: "emulator" }) });
-  } catch (error) {
-    if (error instanceof EstateError) {
-      throw new UsageError(`--estate: ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 /**
@@ -132,29 +102,15 @@ export async function scanCommand(
   if (policy === null) {
     return ExitCode.usageOrInput;
   }
-  const policyHash = createHash("sha256")
-    .update(await readFile(options.policy))
-    .digest("hex");
+  const policyHash = await hashPolicyFile(options.policy);
 
-  const store = await openNamedStore(options.db, io);
+  const store = await openCommandStore(options.db, io);
   let emulator: RunningEmulator | undefined;
   const progress = createProgressDisplay(io.stderr, io.interactive);
   try {
     emulator =
       options.estate === undefined ? undefined : await startEstateEmulator(options.estate, io);
-    const cloud = createCloudAccess({
-      policy: policy,
-      logger: io.logger.child({ component: "collector" }),
-      ...(emulator
-        ? {
-            estate: {
-              azureEndpoint: emulator.azureEndpoint,
-              awsEndpoint: emulator.awsEndpoint,
-              caCertificate: emulator.caCertificate,
-            },
-          }
-        : {}),
-    });
+    const cloud = createCommandCloudAccess(policy, emulator, io);
     const summary = await runScan({
       policy: policy,
       policyHash,
@@ -182,12 +138,16 @@ export async function scanCommand(
       }
     }
     const report = toReportScan(summary);
+    const drift = (await store.listScanDriftEvents(summary.id)).map(toReportDriftEvent);
     if (format === "json") {
       // Limitation: --framework groups only the table output; the JSON report carries no
       // framework grouping (consumers join findings with `plumbline controls --format json`).
-      await writeJsonReport(io.stdout, report, observed());
+      await writeJsonReport(io.stdout, report, observed(), drift);
     } else {
-      await writeTableReport(io.stdout, report, observed(), framework ? { framework } : {});
+      await writeTableReport(io.stdout, report, observed(), {
+        drift,
+        ...(framework ? { framework } : {}),
+      });
     }
 
     if (summary.status === "failed") {

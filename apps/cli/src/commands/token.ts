@@ -3,6 +3,7 @@ import {
   createApiToken,
   listApiTokens,
   revokeApiToken,
+  roleScopeProblem,
   scopeProblems,
 } from "@plumbline/api";
 import { PLATFORM_OWNER_ID } from "@plumbline/rules";
@@ -10,7 +11,7 @@ import { z } from "zod";
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
 import { loadPolicyForCommand } from "./load-policy.js";
-import { openCommandStore } from "./serve.js";
+import { openCommandStore } from "./runtime.js";
 
 export interface TokenCreateOptions {
   role: string;
@@ -71,6 +72,8 @@ export async function tokenCreateCommand(
 ): Promise<ExitCodeValue> {
   const role = parseRole(options.role);
   const scope = parseScope(options);
+  const mismatch = roleScopeProblem(role, scope);
+  if (mismatch !== null) throw new UsageError(`--role admin: ${mismatch} (use --all)`);
   const now = io.clock();
   const expiresAt = parseExpiry(options.expires, now);
   if (options.policy !== undefined) {
@@ -97,6 +100,11 @@ export async function tokenCreateCommand(
         "It is shown once:\n",
     );
     io.stdout.write(`${secret}\n`);
+    if (expiresAt === null && role === "admin") {
+      io.stderr.write(
+        "warning: this admin token never expires; pass --expires and revoke it when done\n",
+      );
+    }
     return ExitCode.ok;
   } finally {
     await store.close();

@@ -1,21 +1,28 @@
-import { EstateError, type RunningEmulator, startEmulator } from "@plumbline/emulator";
+import type { RunningEmulator } from "@plumbline/emulator";
 import type { Policy } from "@plumbline/rules";
 import {
-  createCloudAccess,
+  assertRedisUsable,
   createJobQueues,
   createPipelineHandlers,
   enqueueScanNow,
   type JobWorkerSettings,
   policyAccounts,
+  RedisUnavailableError,
   startJobWorkers,
   syncJobSchedulers,
   UnknownAccountsError,
 } from "@plumbline/scanner";
-import { openStore, type Store, StoreError } from "@plumbline/store";
+import type { Store } from "@plumbline/store";
 import { type Environment, readNamedSecret } from "../config.js";
-import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
+import { ExitCode, type ExitCodeValue, ServiceUnavailableError, UsageError } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
 import { loadPolicyForCommand } from "./load-policy.js";
+import {
+  createCommandCloudAccess,
+  openStoreAt,
+  startEstateEmulator,
+  waitForStopSignal,
+} from "./runtime.js";
 
 export interface WorkerCommandOptions {
   policy: string;
@@ -76,38 +83,7 @@ async function openSharedStore(env: Environment): Promise<Store> {
       "DATABASE_URL must name PostgreSQL (postgres://…): workers share one database",
     );
   }
-  try {
-    return await openStore({ url });
-  } catch (error) {
-    if (error instanceof StoreError && error.kind === "connection") {
-      throw new UsageError(`DATABASE_URL: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-async function startEstate(estateDir: string, io: CommandIo): Promise<RunningEmulator> {
-  try {
-    return await startEmulator({ estateDir, logger: io.logger.child({ component: "emulator" }) });
-  } catch (error) {
-    if (error instanceof EstateError) {
-      throw new UsageError(`--estate: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-/** Resolves with the name of the first SIGTERM or SIGINT. */
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve(signal);
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  return openStoreAt({ url }, "DATABASE_URL");
 }
 
 /** The Slack settings of the notify job, or null when alerts are off or the URL is missing. */
@@ -127,6 +103,18 @@ function slackSettings(policy: Policy, io: CommandIo) {
   return { webhookUrl, dashboardUrl: io.env.PLUMBLINE_DASHBOARD_URL ?? DEFAULT_DASHBOARD_URL };
 }
 
+/** Stops a command at once, in one line, when Redis does not answer or refuses its database. */
+async function requireUsableRedis(redisUrl: string): Promise<void> {
+  try {
+    await assertRedisUsable(redisUrl);
+  } catch (error) {
+    if (error instanceof RedisUnavailableError) {
+      throw new ServiceUnavailableError(`REDIS_URL: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /**
  * `plumbline worker`: keeps the policy's job schedulers in Redis and runs inventory,
  * evaluation, alert and discovery jobs until SIGTERM, then lets the jobs in flight finish.
@@ -141,6 +129,7 @@ export async function workerCommand(
   if (policy === null) {
     return ExitCode.usageOrInput;
   }
+  await requireUsableRedis(redisUrl);
   const prefix = io.env.PLUMBLINE_QUEUE_PREFIX;
   const logger = io.logger.child({ component: "worker" });
 
@@ -149,20 +138,9 @@ export async function workerCommand(
   let abandoned = false;
   const queues = createJobQueues({ connection: redisUrl, ...(prefix ? { prefix } : {}), logger });
   try {
-    emulator = options.estate === undefined ? undefined : await startEstate(options.estate, io);
-    const cloud = createCloudAccess({
-      policy,
-      logger: io.logger.child({ component: "collector" }),
-      ...(emulator
-        ? {
-            estate: {
-              azureEndpoint: emulator.azureEndpoint,
-              awsEndpoint: emulator.awsEndpoint,
-              caCertificate: emulator.caCertificate,
-            },
-          }
-        : {}),
-    });
+    emulator =
+      options.estate === undefined ? undefined : await startEstateEmulator(options.estate, io);
+    const cloud = createCommandCloudAccess(policy, emulator, io);
     const schedules = await syncJobSchedulers(queues, policy, logger);
     const stopped = waitForStopSignal();
     const workers = await startJobWorkers({
@@ -222,6 +200,7 @@ export async function scanNowCommand(
   if (policy === null) {
     return ExitCode.usageOrInput;
   }
+  await requireUsableRedis(redisUrl);
   const prefix = io.env.PLUMBLINE_QUEUE_PREFIX;
   const queues = createJobQueues({
     connection: redisUrl,

@@ -1,4 +1,6 @@
 import { accessLogResponseSchema } from "@plumbline/api/contract/access-log.js";
+import { DataTable } from "../components/data-table.js";
+import { LoadMoreButton } from "../components/load-more.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { formatMoment } from "../format.js";
@@ -15,50 +17,34 @@ export function AccessLogPage() {
           items.length === 0 ? (
             <Empty>No requests recorded.</Empty>
           ) : (
-            <table className="data">
-              <caption className="visually-hidden">API requests, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Token</th>
-                  <th scope="col">Request</th>
-                  <th scope="col" className="num">
-                    Status
-                  </th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
+            <DataTable
+              caption="API requests, newest first"
+              columns={[
+                "When",
+                "Token",
+                "Request",
+                { label: "Status", numeric: true },
+                "Outcome",
+                { label: "Duration", numeric: true },
+              ]}
+            >
+              {items.map((entry) => (
+                <tr key={entry.id}>
+                  <td>{formatMoment(entry.at)}</td>
+                  <td className="mono">{entry.tokenId?.slice(0, 8) ?? "none"}</td>
+                  <td className="mono">
+                    {entry.method} {entry.route}
+                  </td>
+                  <td className="num">{entry.status}</td>
+                  <td>{entry.outcome}</td>
+                  <td className="num">{entry.durationMs} ms</td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>{formatMoment(entry.at)}</td>
-                    <td className="mono">{entry.tokenId?.slice(0, 8) ?? "none"}</td>
-                    <td className="mono">
-                      {entry.method} {entry.route}
-                    </td>
-                    <td className="num">{entry.status}</td>
-                    <td>{entry.outcome}</td>
-                    <td className="num">{entry.durationMs} ms</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
-      {list.hasMore ? (
-        <button
-          type="button"
-          className="load-more"
-          onClick={list.loadMore}
-          disabled={list.loadingMore}
-        >
-          {list.loadingMore ? "Loading…" : "Show older requests"}
-        </button>
-      ) : null}
+      <LoadMoreButton list={list} label="Show older requests" />
     </>
   );
 }

@@ -210,13 +210,17 @@ function ResourceLine({
         : "region not approved";
   return (
     <li className={finding === undefined ? "stage-resource" : "stage-resource has-finding"}>
-      <a
-        className="resource-name"
-        href={href(["resources", resource.ref])}
-        title={resource.resourceId}
-      >
-        {resource.name || shortName(resource.resourceId)}
-      </a>
+      {resource.hidden ? (
+        <span className="resource-name muted">a resource outside your scope</span>
+      ) : (
+        <a
+          className="resource-name"
+          href={href(["resources", resource.ref])}
+          title={resource.resourceId}
+        >
+          {resource.name || shortName(resource.resourceId)}
+        </a>
+      )}
       <span className="resource-type">{resource.type}</span>
       <span className="resource-marks">
         <span className={`region tone-${tone}`}>

@@ -1,14 +1,22 @@
 import { DRIFT_KINDS, driftListResponseSchema } from "@plumbline/api/contract/drift.js";
-import { tenantListResponseSchema } from "@plumbline/api/contract/tenants.js";
-import { SeverityBadge } from "../components/badges.js";
-import { type Choice, SelectFilter, TextFilter } from "../components/filter-field.js";
+import { SeverityBadge, StatusBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
+import {
+  type Choice,
+  DateFilter,
+  FilterForm,
+  SelectFilter,
+  severityChoices,
+  TextFilter,
+} from "../components/filter-field.js";
+import { LoadMoreButton } from "../components/load-more.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { describeChange } from "../drift-change.js";
 import { formatMoment, shortName } from "../format.js";
 import { useQueryFilters } from "../query-state.js";
 import { href, type Route } from "../routing.js";
-import { useApi } from "../use-api.js";
+import { useOwnerChoices } from "../use-owner-choices.js";
 import { usePagedApi } from "../use-paged-api.js";
 
 const filterKeys = ["from", "to", "tenant", "kind", "severity", "control", "q"] as const;
@@ -19,11 +27,6 @@ const kindChoices: Choice[] = [
   { value: "appeared,disappeared,changed", label: "Resource changes" },
   ...DRIFT_KINDS.map((kind) => ({ value: kind, label: kind })),
 ];
-
-const severityChoices: Choice[] = ["critical", "high", "medium", "low"].map((value) => ({
-  value,
-  label: value,
-}));
 
 /** A day (`YYYY-MM-DD` from a date input) as the API's ISO instant at 00:00 UTC. */
 function dayStart(day: string): string | undefined {
@@ -40,8 +43,8 @@ function dayAfter(day: string): string | undefined {
 
 /** Every recorded change of a verdict or a watched resource property, newest first. */
 export function DriftPage({ route }: { route: Route }) {
-  const { values, update } = useQueryFilters(route, filterKeys);
-  const tenants = useApi("/tenants", tenantListResponseSchema);
+  const { values, field } = useQueryFilters(route, filterKeys);
+  const tenantChoices = useOwnerChoices();
   const list = usePagedApi("/drift", driftListResponseSchema, {
     from: dayStart(values.from),
     to: dayAfter(values.to),
@@ -52,10 +55,6 @@ export function DriftPage({ route }: { route: Route }) {
     q: values.q,
     limit: 100,
   });
-  const tenantChoices: Choice[] =
-    tenants.phase === "ready"
-      ? tenants.data.items.map((tenant) => ({ value: tenant.id, label: tenant.name }))
-      : [];
 
   return (
     <>
@@ -63,59 +62,15 @@ export function DriftPage({ route }: { route: Route }) {
       <p className="muted">
         Changes recorded by each evaluation and collection. Without dates, the last 30 days.
       </p>
-      <form
-        className="filters"
-        aria-label="Filter drift events"
-        onSubmit={(e) => e.preventDefault()}
-      >
-        <div className="field">
-          <label htmlFor="drift-from">From (UTC)</label>
-          <input
-            id="drift-from"
-            type="date"
-            value={values.from}
-            onChange={(event) => update({ from: event.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="drift-to">To (UTC, inclusive)</label>
-          <input
-            id="drift-to"
-            type="date"
-            value={values.to}
-            onChange={(event) => update({ to: event.target.value })}
-          />
-        </div>
-        <SelectFilter
-          name="tenant"
-          label="Owner"
-          value={values.tenant}
-          choices={tenantChoices}
-          onChange={(tenant) => update({ tenant })}
-        />
-        <SelectFilter
-          name="kind"
-          label="Kind"
-          value={values.kind}
-          choices={kindChoices}
-          onChange={(kind) => update({ kind })}
-        />
-        <SelectFilter
-          name="severity"
-          label="Severity"
-          value={values.severity}
-          choices={severityChoices}
-          onChange={(severity) => update({ severity })}
-        />
-        <TextFilter
-          name="control"
-          label="Control"
-          value={values.control}
-          onChange={(control) => update({ control })}
-          placeholder="keys.vault-recoverable"
-        />
-        <TextFilter name="q" label="Resource" value={values.q} onChange={(q) => update({ q })} />
-      </form>
+      <FilterForm label="Filter drift events">
+        <DateFilter label="From (UTC)" {...field("from")} />
+        <DateFilter label="To (UTC, inclusive)" {...field("to")} />
+        <SelectFilter label="Owner" choices={tenantChoices} {...field("tenant")} />
+        <SelectFilter label="Kind" choices={kindChoices} {...field("kind")} />
+        <SelectFilter label="Severity" choices={severityChoices} {...field("severity")} />
+        <TextFilter label="Control" placeholder="keys.vault-recoverable" {...field("control")} />
+        <TextFilter label="Resource" {...field("q")} />
+      </FilterForm>
       <Loaded state={list.state} what="drift events">
         {({ items }) =>
           items.length === 0 ? (
@@ -125,60 +80,41 @@ export function DriftPage({ route }: { route: Route }) {
             </Empty>
           ) : (
             <>
-              <div className="table-scroll">
-                <table className="data drift-table">
-                  <caption className="visually-hidden">Drift events, newest first</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Owner</th>
-                      <th scope="col">Subject</th>
-                      <th scope="col">Change</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((event) => (
-                      <tr key={event.id}>
-                        <td className="nowrap">
-                          <time dateTime={event.at}>{formatMoment(event.at)}</time>
-                        </td>
-                        <td>
-                          <span className={`badge drift-${event.kind}`}>{event.kind}</span>
-                        </td>
-                        <td>
-                          <SeverityBadge severity={event.severity} />
-                        </td>
-                        <td>{event.tenant ?? "—"}</td>
-                        <td className="resource-cell">
-                          {event.findingId === null ? (
-                            <span title={event.resource}>{shortName(event.resource)}</span>
-                          ) : (
-                            <a href={href(["findings", event.findingId])} title={event.resource}>
-                              {shortName(event.resource)}
-                            </a>
-                          )}
-                          <span className="subtle mono">
-                            {event.control ?? `${event.provider ?? ""} ${event.region ?? ""}`}
-                          </span>
-                        </td>
-                        <td className="wrap">{describeChange(event)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              {list.hasMore ? (
-                <button
-                  type="button"
-                  className="load-more"
-                  onClick={list.loadMore}
-                  disabled={list.loadingMore}
-                >
-                  {list.loadingMore ? "Loading…" : "Show older events"}
-                </button>
-              ) : null}
+              <DataTable
+                scroll
+                className="drift-table"
+                caption="Drift events, newest first"
+                columns={["When", "Kind", "Severity", "Owner", "Subject", "Change"]}
+              >
+                {items.map((event) => (
+                  <tr key={event.id}>
+                    <td className="nowrap">
+                      <time dateTime={event.at}>{formatMoment(event.at)}</time>
+                    </td>
+                    <td>
+                      <StatusBadge family="drift" status={event.kind} />
+                    </td>
+                    <td>
+                      <SeverityBadge severity={event.severity} />
+                    </td>
+                    <td>{event.tenant ?? "—"}</td>
+                    <td className="resource-cell">
+                      {event.findingId === null ? (
+                        <span title={event.resource}>{shortName(event.resource)}</span>
+                      ) : (
+                        <a href={href(["findings", event.findingId])} title={event.resource}>
+                          {shortName(event.resource)}
+                        </a>
+                      )}
+                      <span className="subtle mono">
+                        {event.control ?? `${event.provider ?? ""} ${event.region ?? ""}`}
+                      </span>
+                    </td>
+                    <td className="wrap">{describeChange(event)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+              <LoadMoreButton list={list} label="Show older events" />
             </>
           )
         }

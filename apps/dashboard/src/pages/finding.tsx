@@ -1,6 +1,6 @@
 import { findingDetailResponseSchema } from "@plumbline/api/contract/findings.js";
 import type { Control, DriftEvent, Finding } from "../api/types.js";
-import { SeverityBadge, StaleBadge, VerdictBadge } from "../components/badges.js";
+import { SeverityBadge, StaleBadge, StatusBadge, VerdictBadge } from "../components/badges.js";
 import { type ExcerptFocus, JsonExcerpt } from "../components/json-excerpt.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
@@ -251,7 +251,7 @@ function Timeline({ events }: { events: DriftEvent[] }) {
       {events.map((event) => (
         <li key={event.id} className={`timeline-item kind-${event.kind}`}>
           <time dateTime={event.at}>{formatMoment(event.at)}</time>
-          <span className={`badge drift-${event.kind}`}>{event.kind}</span>
+          <StatusBadge family="drift" status={event.kind} />
           <span>{describeChange(event)}</span>
         </li>
       ))}

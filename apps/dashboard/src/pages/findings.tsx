@@ -1,10 +1,17 @@
 import { controlListResponseSchema } from "@plumbline/api/contract/controls.js";
 import { FINDING_SORTS, findingListResponseSchema } from "@plumbline/api/contract/findings.js";
-import { tenantListResponseSchema } from "@plumbline/api/contract/tenants.js";
 import type { Finding } from "../api/types.js";
 import { SeverityBadge, StaleBadge, VerdictBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
 import { ExportButtons } from "../components/export-buttons.js";
-import { type Choice, SelectFilter, TextFilter } from "../components/filter-field.js";
+import {
+  type Choice,
+  FilterForm,
+  SelectFilter,
+  severityChoices,
+  TextFilter,
+} from "../components/filter-field.js";
+import { LoadMoreButton } from "../components/load-more.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { formatDay, shortName } from "../format.js";
@@ -13,6 +20,7 @@ import { useQueryFilters } from "../query-state.js";
 import { href, type Route } from "../routing.js";
 import { useSession } from "../session.js";
 import { useApi } from "../use-api.js";
+import { useOwnerChoices } from "../use-owner-choices.js";
 import { usePagedApi } from "../use-paged-api.js";
 
 const filterKeys = [
@@ -39,19 +47,14 @@ const statusChoices: Choice[] = [
   { value: "not-applicable", label: "not applicable" },
 ];
 
-const severityChoices: Choice[] = ["critical", "high", "medium", "low"].map((value) => ({
-  value,
-  label: value,
-}));
-
 const pageSize = 100;
 
 /** The current findings, filtered and sorted on the server, with exports of the same set. */
 export function FindingsPage({ route }: { route: Route }) {
   const { identity } = useSession();
-  const { values, update } = useQueryFilters(route, queryKeys);
+  const { values, update, field } = useQueryFilters(route, queryKeys);
   const controls = useApi("/controls", controlListResponseSchema);
-  const tenants = useApi("/tenants", tenantListResponseSchema);
+  const ownerChoices = useOwnerChoices();
   const sort = (FINDING_SORTS as readonly string[]).includes(values.sort)
     ? (values.sort as SortKey)
     : "severity";
@@ -75,75 +78,22 @@ export function FindingsPage({ route }: { route: Route }) {
           .map((area) => ({ value: area, label: area }))
       : [];
   const tenantChoices: Choice[] = [
-    ...(tenants.phase === "ready"
-      ? tenants.data.items.map((tenant) => ({ value: tenant.id, label: tenant.name }))
-      : []),
+    ...ownerChoices,
     ...(identity.scope === null ? [{ value: ownerFilterValue(null), label: "Unmapped" }] : []),
   ];
 
   return (
     <>
       <PageHeader title="Findings" />
-      <form
-        className="filters"
-        aria-label="Filter findings"
-        onSubmit={(event) => event.preventDefault()}
-      >
-        <SelectFilter
-          name="tenant"
-          label="Owner"
-          value={values.tenant}
-          choices={tenantChoices}
-          onChange={(tenant) => update({ tenant })}
-        />
-        <SelectFilter
-          name="area"
-          label="Area"
-          value={values.area}
-          choices={areaChoices}
-          onChange={(area) => update({ area })}
-        />
-        <SelectFilter
-          name="control"
-          label="Control"
-          value={values.control}
-          choices={controlChoices}
-          onChange={(control) => update({ control })}
-        />
-        <SelectFilter
-          name="status"
-          label="Verdict"
-          value={values.status}
-          choices={statusChoices}
-          onChange={(status) => update({ status })}
-        />
-        <SelectFilter
-          name="severity"
-          label="Severity"
-          value={values.severity}
-          choices={severityChoices}
-          onChange={(severity) => update({ severity })}
-        />
-        <TextFilter
-          name="region"
-          label="Region"
-          value={values.region}
-          onChange={(region) => update({ region })}
-          placeholder="westeurope"
-        />
-        <TextFilter
-          name="account"
-          label="Account"
-          value={values.account}
-          onChange={(account) => update({ account })}
-        />
-        <TextFilter
-          name="q"
-          label="Search"
-          value={values.q}
-          onChange={(q) => update({ q })}
-          placeholder="resource, message or control"
-        />
+      <FilterForm label="Filter findings">
+        <SelectFilter label="Owner" choices={tenantChoices} {...field("tenant")} />
+        <SelectFilter label="Area" choices={areaChoices} {...field("area")} />
+        <SelectFilter label="Control" choices={controlChoices} {...field("control")} />
+        <SelectFilter label="Verdict" choices={statusChoices} {...field("status")} />
+        <SelectFilter label="Severity" choices={severityChoices} {...field("severity")} />
+        <TextFilter label="Region" placeholder="westeurope" {...field("region")} />
+        <TextFilter label="Account" {...field("account")} />
+        <TextFilter label="Search" placeholder="resource, message or control" {...field("q")} />
         {Object.values(filters).some((value) => value !== "") ? (
           <button
             type="button"
@@ -153,7 +103,7 @@ export function FindingsPage({ route }: { route: Route }) {
             Clear filters
           </button>
         ) : null}
-      </form>
+      </FilterForm>
       <ExportButtons filters={{ ...filters, sort }} />
       <Loaded state={list.state} what="findings">
         {({ items, first }) =>
@@ -170,16 +120,7 @@ export function FindingsPage({ route }: { route: Route }) {
                 sort={sort}
                 onSort={(next) => update({ sort: next === "severity" ? "" : next })}
               />
-              {list.hasMore ? (
-                <button
-                  type="button"
-                  className="load-more"
-                  onClick={list.loadMore}
-                  disabled={list.loadingMore}
-                >
-                  {list.loadingMore ? "Loading…" : `Show the next ${pageSize}`}
-                </button>
-              ) : null}
+              <LoadMoreButton list={list} label={`Show the next ${pageSize}`} />
             </>
           )
         }
@@ -242,47 +183,46 @@ function FindingTable({
   onSort: (sort: SortKey) => void;
 }) {
   return (
-    <div className="table-scroll">
-      <table className="data findings-table">
-        <caption className="visually-hidden">Current findings</caption>
-        <thead>
-          <tr>
-            <SortHeader column={columns.severity} sort={sort} onSort={onSort} />
-            <th scope="col">Verdict</th>
-            <SortHeader column={columns.control} sort={sort} onSort={onSort} />
-            <SortHeader column={columns.resource} sort={sort} onSort={onSort} />
-            <SortHeader column={columns.tenant} sort={sort} onSort={onSort} />
-            <th scope="col">Region</th>
-            <SortHeader column={columns.since} sort={sort} onSort={onSort} />
-          </tr>
-        </thead>
-        <tbody>
-          {findings.map((finding) => (
-            <tr key={finding.id}>
-              <td>
-                <SeverityBadge severity={finding.severity} />
-              </td>
-              <td>
-                <VerdictBadge status={finding.status} />
-                {finding.stale ? <StaleBadge reason={finding.staleReason} /> : null}
-              </td>
-              <td>
-                <span className="mono">{finding.control}</span>
-                <span className="subtle">{finding.controlTitle}</span>
-              </td>
-              <td className="resource-cell">
-                <a href={href(["findings", finding.id])} title={finding.resource}>
-                  {shortName(finding.resource)}
-                </a>
-                <span className="subtle">{finding.type ?? "data-flow stage"}</span>
-              </td>
-              <td>{finding.tenant ?? "unmapped"}</td>
-              <td>{finding.region ?? "—"}</td>
-              <td className="nowrap">{formatDay(finding.statusSince)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      scroll
+      className="findings-table"
+      caption="Current findings"
+      headings={
+        <>
+          <SortHeader column={columns.severity} sort={sort} onSort={onSort} />
+          <th scope="col">Verdict</th>
+          <SortHeader column={columns.control} sort={sort} onSort={onSort} />
+          <SortHeader column={columns.resource} sort={sort} onSort={onSort} />
+          <SortHeader column={columns.tenant} sort={sort} onSort={onSort} />
+          <th scope="col">Region</th>
+          <SortHeader column={columns.since} sort={sort} onSort={onSort} />
+        </>
+      }
+    >
+      {findings.map((finding) => (
+        <tr key={finding.id}>
+          <td>
+            <SeverityBadge severity={finding.severity} />
+          </td>
+          <td>
+            <VerdictBadge status={finding.status} />
+            {finding.stale ? <StaleBadge reason={finding.staleReason} /> : null}
+          </td>
+          <td>
+            <span className="mono">{finding.control}</span>
+            <span className="subtle">{finding.controlTitle}</span>
+          </td>
+          <td className="resource-cell">
+            <a href={href(["findings", finding.id])} title={finding.resource}>
+              {shortName(finding.resource)}
+            </a>
+            <span className="subtle">{finding.type ?? "data-flow stage"}</span>
+          </td>
+          <td>{finding.tenant ?? "unmapped"}</td>
+          <td>{finding.region ?? "—"}</td>
+          <td className="nowrap">{formatDay(finding.statusSince)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

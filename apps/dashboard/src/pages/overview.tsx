@@ -2,6 +2,7 @@ import { postureResponseSchema } from "@plumbline/api/contract/posture.js";
 import { tenantListResponseSchema } from "@plumbline/api/contract/tenants.js";
 import type { AccountStatus, OwnerPosture, Tenant } from "../api/types.js";
 import { CollectionBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { TrendChart } from "../components/trend-chart.js";
@@ -197,52 +198,44 @@ function AccountTable({ accounts, name }: { accounts: AccountStatus[]; name: str
     return null;
   }
   return (
-    <table className="data compact accounts">
-      <caption>Accounts of {name}: last collection</caption>
-      <thead>
-        <tr>
-          <th scope="col">Account</th>
-          <th scope="col">Status</th>
-          <th scope="col">Age</th>
-          <th scope="col" className="num">
-            Resources
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {accounts.map((account) => {
-          const stale = isAccountStale(account);
-          return (
-            <tr
-              key={`${account.provider}:${account.account}`}
-              className={stale ? "stale-row" : undefined}
-              data-stale={stale}
-            >
-              <th scope="row">
-                <span className="provider">{account.provider}</span>{" "}
-                <span className="mono">{account.account}</span>
-              </th>
-              <td>
-                {account.status === "never-collected" ? (
-                  <span className="badge collection-failed">never collected</span>
-                ) : (
-                  <CollectionBadge status={account.status} />
-                )}
-                {stale ? (
-                  <span className="badge stale" title={account.reason ?? undefined}>
-                    stale
-                  </span>
-                ) : null}
-                {account.reason === null ? null : <span className="reason">{account.reason}</span>}
-              </td>
-              <td className="nowrap" title={formatMoment(account.lastCollectedAt)}>
-                {formatAge(account.lastCollectedAt)}
-              </td>
-              <td className="num">{account.resources ?? "—"}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      className="compact accounts"
+      caption={`Accounts of ${name}: last collection`}
+      captionVisible
+      columns={["Account", "Status", "Age", { label: "Resources", numeric: true }]}
+    >
+      {accounts.map((account) => {
+        const stale = isAccountStale(account);
+        return (
+          <tr
+            key={`${account.provider}:${account.account}`}
+            className={stale ? "stale-row" : undefined}
+            data-stale={stale}
+          >
+            <th scope="row">
+              <span className="provider">{account.provider}</span>{" "}
+              <span className="mono">{account.account}</span>
+            </th>
+            <td>
+              {account.status === "never-collected" ? (
+                <span className="badge collection-failed">never collected</span>
+              ) : (
+                <CollectionBadge status={account.status} />
+              )}
+              {stale ? (
+                <span className="badge stale" title={account.reason ?? undefined}>
+                  stale
+                </span>
+              ) : null}
+              {account.reason === null ? null : <span className="reason">{account.reason}</span>}
+            </td>
+            <td className="nowrap" title={formatMoment(account.lastCollectedAt)}>
+              {formatAge(account.lastCollectedAt)}
+            </td>
+            <td className="num">{account.resources ?? "—"}</td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }

@@ -4,6 +4,7 @@ import {
 } from "@plumbline/api/contract/resources.js";
 import { useState } from "react";
 import { SeverityBadge, VerdictBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { formatMoment, formatValue, shortName } from "../format.js";
@@ -70,34 +71,24 @@ function ResourceDetail({ detail, reference }: { detail: Detail; reference: stri
         {findings.length === 0 ? (
           <Empty>No control judges this resource.</Empty>
         ) : (
-          <table className="data compact">
-            <thead>
-              <tr>
-                <th scope="col">Verdict</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Control</th>
-                <th scope="col">Owner</th>
+          <DataTable className="compact" columns={["Verdict", "Severity", "Control", "Owner"]}>
+            {findings.map((finding) => (
+              <tr key={finding.id}>
+                <td>
+                  <VerdictBadge status={finding.status} />
+                </td>
+                <td>
+                  <SeverityBadge severity={finding.severity} />
+                </td>
+                <td>
+                  <a className="mono" href={href(["findings", finding.id])}>
+                    {finding.control}
+                  </a>
+                </td>
+                <td>{finding.tenant ?? "unmapped"}</td>
               </tr>
-            </thead>
-            <tbody>
-              {findings.map((finding) => (
-                <tr key={finding.id}>
-                  <td>
-                    <VerdictBadge status={finding.status} />
-                  </td>
-                  <td>
-                    <SeverityBadge severity={finding.severity} />
-                  </td>
-                  <td>
-                    <a className="mono" href={href(["findings", finding.id])}>
-                      {finding.control}
-                    </a>
-                  </td>
-                  <td>{finding.tenant ?? "unmapped"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
 
@@ -167,30 +158,20 @@ function SnapshotDiff({ reference, from, to }: { reference: string; from: number
           changes.length === 0 ? (
             <Empty>The two documents hold the same content.</Empty>
           ) : (
-            <table className="data compact">
-              <thead>
-                <tr>
-                  <th scope="col">Path</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Before</th>
-                  <th scope="col">After</th>
+            <DataTable className="compact" columns={["Path", "Change", "Before", "After"]}>
+              {changes.map((change) => (
+                <tr key={change.path}>
+                  <td className="mono wrap">{change.path}</td>
+                  <td>{change.kind}</td>
+                  <td className="mono wrap">
+                    {change.kind === "added" ? "—" : formatValue(change.before)}
+                  </td>
+                  <td className="mono wrap">
+                    {change.kind === "removed" ? "—" : formatValue(change.after)}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {changes.map((change) => (
-                  <tr key={change.path}>
-                    <td className="mono wrap">{change.path}</td>
-                    <td>{change.kind}</td>
-                    <td className="mono wrap">
-                      {change.kind === "added" ? "—" : formatValue(change.before)}
-                    </td>
-                    <td className="mono wrap">
-                      {change.kind === "removed" ? "—" : formatValue(change.after)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -5,7 +5,9 @@ import {
   triggerScanResponseSchema,
 } from "@plumbline/api/contract/scans.js";
 import { useState } from "react";
-import { CollectionBadge } from "../components/badges.js";
+import { CollectionBadge, StatusBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
+import { LoadMoreButton } from "../components/load-more.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { formatAge, formatMoment } from "../format.js";
@@ -33,67 +35,53 @@ export function ScansPage() {
           items.length === 0 ? (
             <Empty>No scan has run yet.</Empty>
           ) : (
-            <div className="table-scroll">
-              <table className="data scans-table">
-                <caption className="visually-hidden">Scans, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Accounts</th>
-                    <th scope="col">Duration</th>
-                    <th scope="col" className="num">
-                      Cloud calls
-                    </th>
-                    <th scope="col">Trigger</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((scan) => (
-                    <tr key={scan.id}>
-                      <td>
-                        <a href={href(["scans", scan.id])}>{formatMoment(scan.startedAt)}</a>
-                        <span className="subtle">{formatAge(scan.startedAt)}</span>
-                      </td>
-                      <td>
-                        {scan.kind}
-                        {scan.owner === null ? null : <span className="subtle">{scan.owner}</span>}
-                      </td>
-                      <td>
-                        <span className={`badge collection-${scan.status}`}>{scan.status}</span>
-                      </td>
-                      <td>
-                        {scan.accounts.complete} complete
-                        {scan.accounts.partial > 0 ? `, ${scan.accounts.partial} partial` : ""}
-                        {scan.accounts.failed > 0 ? `, ${scan.accounts.failed} failed` : ""}
-                      </td>
-                      <td>{formatDuration(scan.durationMs)}</td>
-                      <td className="num">
-                        {scan.cloudCalls === null ? "—" : scan.cloudCalls.calls}
-                        {scan.cloudCalls !== null && scan.cloudCalls.throttled > 0 ? (
-                          <span className="subtle">{scan.cloudCalls.throttled} throttled</span>
-                        ) : null}
-                      </td>
-                      <td>{scan.trigger}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              scroll
+              className="scans-table"
+              caption="Scans, newest first"
+              columns={[
+                "Started",
+                "Kind",
+                "Status",
+                "Accounts",
+                "Duration",
+                { label: "Cloud calls", numeric: true },
+                "Trigger",
+              ]}
+            >
+              {items.map((scan) => (
+                <tr key={scan.id}>
+                  <td>
+                    <a href={href(["scans", scan.id])}>{formatMoment(scan.startedAt)}</a>
+                    <span className="subtle">{formatAge(scan.startedAt)}</span>
+                  </td>
+                  <td>
+                    {scan.kind}
+                    {scan.owner === null ? null : <span className="subtle">{scan.owner}</span>}
+                  </td>
+                  <td>
+                    <CollectionBadge status={scan.status} />
+                  </td>
+                  <td>
+                    {scan.accounts.complete} complete
+                    {scan.accounts.partial > 0 ? `, ${scan.accounts.partial} partial` : ""}
+                    {scan.accounts.failed > 0 ? `, ${scan.accounts.failed} failed` : ""}
+                  </td>
+                  <td>{formatDuration(scan.durationMs)}</td>
+                  <td className="num">
+                    {scan.cloudCalls === null ? "—" : scan.cloudCalls.calls}
+                    {scan.cloudCalls !== null && scan.cloudCalls.throttled > 0 ? (
+                      <span className="subtle">{scan.cloudCalls.throttled} throttled</span>
+                    ) : null}
+                  </td>
+                  <td>{scan.trigger}</td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
-      {list.hasMore ? (
-        <button
-          type="button"
-          className="load-more"
-          onClick={list.loadMore}
-          disabled={list.loadingMore}
-        >
-          {list.loadingMore ? "Loading…" : "Show older scans"}
-        </button>
-      ) : null}
+      <LoadMoreButton list={list} label="Show older scans" />
       <AlertChannels />
     </>
   );
@@ -114,7 +102,7 @@ function AlertChannels() {
                 <li key={channel.channel}>
                   <strong>{channel.channel}</strong>:{" "}
                   {channel.configured ? (
-                    <span className={`badge channel-${channel.state}`}>{channel.state}</span>
+                    <StatusBadge family="channel" status={channel.state} />
                   ) : (
                     <span className="muted">not configured</span>
                   )}
@@ -176,52 +164,48 @@ export function ScanPage({ id }: { id: string }) {
           </p>
           <PageHeader title={`Scan of ${formatMoment(scan.startedAt)}`} />
           <p>
-            <span className={`badge collection-${scan.status}`}>{scan.status}</span> {scan.kind}{" "}
-            scan, triggered by {scan.trigger}; finished {formatMoment(scan.finishedAt)} after{" "}
-            {formatDuration(scan.durationMs)}. Verdicts recorded: {findings.fail} fail,{" "}
-            {findings.error} error, {findings.waived} waived, {findings.pass} pass.
+            <CollectionBadge status={scan.status} /> {scan.kind} scan, triggered by {scan.trigger}
+            {"; "}finished {formatMoment(scan.finishedAt)} after {formatDuration(scan.durationMs)}.
+            Verdicts recorded: {findings.fail} fail, {findings.error} error, {findings.waived}{" "}
+            waived, {findings.pass} pass.
           </p>
           {accounts.length === 0 ? (
             <Empty>This scan collected no account.</Empty>
           ) : (
-            <table className="data">
-              <caption>Accounts collected</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Resources
+            <DataTable
+              caption="Accounts collected"
+              captionVisible
+              columns={[
+                "Account",
+                "Owner",
+                "Status",
+                { label: "Resources", numeric: true },
+                "Regions",
+              ]}
+            >
+              {accounts.map((account) => (
+                <tr key={`${account.provider}:${account.account}:${account.owner}`}>
+                  <th scope="row">
+                    <span className="provider">{account.provider}</span>{" "}
+                    <span className="mono">{account.account}</span>
                   </th>
-                  <th scope="col">Regions</th>
+                  <td>{account.owner ?? "unmapped"}</td>
+                  <td>
+                    <CollectionBadge status={account.status} />
+                    {account.reason === null ? null : (
+                      <span className="reason">{account.reason}</span>
+                    )}
+                  </td>
+                  <td className="num">{account.resources}</td>
+                  <td className="wrap">
+                    {account.completeRegions.join(", ") || "—"}
+                    {account.skippedRegions.length === 0 ? null : (
+                      <span className="subtle">skipped {account.skippedRegions.join(", ")}</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {accounts.map((account) => (
-                  <tr key={`${account.provider}:${account.account}:${account.owner}`}>
-                    <th scope="row">
-                      <span className="provider">{account.provider}</span>{" "}
-                      <span className="mono">{account.account}</span>
-                    </th>
-                    <td>{account.owner ?? "unmapped"}</td>
-                    <td>
-                      <CollectionBadge status={account.status} />
-                      {account.reason === null ? null : (
-                        <span className="reason">{account.reason}</span>
-                      )}
-                    </td>
-                    <td className="num">{account.resources}</td>
-                    <td className="wrap">
-                      {account.completeRegions.join(", ") || "—"}
-                      {account.skippedRegions.length === 0 ? null : (
-                        <span className="subtle">skipped {account.skippedRegions.join(", ")}</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </>
       )}

@@ -5,6 +5,8 @@ import {
   tokenSchema,
 } from "@plumbline/api/contract/tokens.js";
 import { type FormEvent, useState } from "react";
+import { StatusBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { formatMoment } from "../format.js";
@@ -34,27 +36,16 @@ export function TokensPage() {
           items.length === 0 ? (
             <Empty>No token exists.</Empty>
           ) : (
-            <div className="table-scroll">
-              <table className="data tokens-table">
-                <caption className="visually-hidden">API tokens</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Scope</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((token) => (
-                    <TokenRow key={token.id} token={token} onRevoked={reload} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              scroll
+              className="tokens-table"
+              caption="API tokens"
+              columns={["Name", "Role", "Scope", "Created", "Expires", "Last used", "State"]}
+            >
+              {items.map((token) => (
+                <TokenRow key={token.id} token={token} onRevoked={reload} />
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
@@ -84,7 +75,7 @@ function TokenRow({ token, onRevoked }: { token: Token; onRevoked: () => void })
       <td className="nowrap">{formatMoment(token.expiresAt)}</td>
       <td className="nowrap">{formatMoment(token.lastUsedAt)}</td>
       <td>
-        <span className={`badge token-${state}`}>{state}</span>
+        <StatusBadge family="token" status={state} />
         {state !== "active" || token.id === identity.tokenId ? null : confirming ? (
           <>
             <button type="button" className="danger" onClick={revoke}>

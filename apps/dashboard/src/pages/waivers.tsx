@@ -1,4 +1,6 @@
 import { waiverListResponseSchema } from "@plumbline/api/contract/waivers.js";
+import { StatusBadge } from "../components/badges.js";
+import { DataTable } from "../components/data-table.js";
 import { PageHeader } from "../components/page-header.js";
 import { Empty, Loaded } from "../components/states.js";
 import { href } from "../routing.js";
@@ -25,68 +27,61 @@ export function WaiversPage() {
           items.length === 0 ? (
             <Empty>The policy grants no waivers.</Empty>
           ) : (
-            <div className="table-scroll">
-              <table className="data waivers-table">
-                <caption className="visually-hidden">Waivers by expiry</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Control</th>
-                    <th scope="col">Covers</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Approved by</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col" className="num">
-                      Findings
+            <DataTable
+              scroll
+              className="waivers-table"
+              caption="Waivers by expiry"
+              columns={[
+                "Control",
+                "Covers",
+                "Reason",
+                "Approved by",
+                "Expires",
+                { label: "Findings", numeric: true },
+              ]}
+            >
+              {[...items]
+                .sort((a, b) => a.daysToExpiry - b.daysToExpiry)
+                .map((waiver) => (
+                  <tr
+                    key={`${waiver.control}:${waiver.resource ?? waiver.account}`}
+                    className={`waiver-${waiver.state}`}
+                  >
+                    <th scope="row" className="mono">
+                      {waiver.control}
                     </th>
+                    <td className="mono wrap">
+                      {waiver.resource ?? `account ${waiver.account ?? ""}`}
+                    </td>
+                    <td className="wrap">
+                      {waiver.reason}
+                      {waiver.ticket === null ? null : (
+                        <span className="subtle">ticket {waiver.ticket}</span>
+                      )}
+                    </td>
+                    <td>{waiver.approvedBy}</td>
+                    <td>
+                      {waiver.expires}
+                      <StatusBadge family="waiver-state" status={waiver.state} />
+                      <span className="subtle">{expiryText(waiver.daysToExpiry)}</span>
+                    </td>
+                    <td className="num">
+                      {waiver.findings === 0 ? (
+                        0
+                      ) : (
+                        <a
+                          href={href(["findings"], {
+                            control: waiver.control,
+                            status: "waived",
+                          })}
+                        >
+                          {waiver.findings}
+                        </a>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[...items]
-                    .sort((a, b) => a.daysToExpiry - b.daysToExpiry)
-                    .map((waiver) => (
-                      <tr
-                        key={`${waiver.control}:${waiver.resource ?? waiver.account}`}
-                        className={`waiver-${waiver.state}`}
-                      >
-                        <th scope="row" className="mono">
-                          {waiver.control}
-                        </th>
-                        <td className="mono wrap">
-                          {waiver.resource ?? `account ${waiver.account ?? ""}`}
-                        </td>
-                        <td className="wrap">
-                          {waiver.reason}
-                          {waiver.ticket === null ? null : (
-                            <span className="subtle">ticket {waiver.ticket}</span>
-                          )}
-                        </td>
-                        <td>{waiver.approvedBy}</td>
-                        <td>
-                          {waiver.expires}
-                          <span className={`badge waiver-state-${waiver.state}`}>
-                            {waiver.state}
-                          </span>
-                          <span className="subtle">{expiryText(waiver.daysToExpiry)}</span>
-                        </td>
-                        <td className="num">
-                          {waiver.findings === 0 ? (
-                            0
-                          ) : (
-                            <a
-                              href={href(["findings"], {
-                                control: waiver.control,
-                                status: "waived",
-                              })}
-                            >
-                              {waiver.findings}
-                            </a>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -58,11 +58,23 @@ export function scopeProblems(policy: Policy, scope: string[] | null): string[] 
     .map((entry) => `"${entry}" is neither a tenant of the policy nor \`platform\``);
 }
 
+/**
+ * Why a role and scope cannot go together, or null. An admin manages tokens, reads the access
+ * log and starts scans of every account, which no scope could contain, so admins see everything.
+ */
+export function roleScopeProblem(role: TokenRole, scope: string[] | null): string | null {
+  return role === "admin" && scope !== null
+    ? "an admin token sees every owner; give a scoped token the auditor role"
+    : null;
+}
+
 /** Creates a token and returns its secret once; only the secret's hash is stored. */
 export async function createApiToken(
   db: StoreDatabase,
   options: CreateApiTokenOptions,
 ): Promise<CreatedApiToken> {
+  const problem = roleScopeProblem(options.role, options.scope);
+  if (problem !== null) throw new Error(problem);
   const secret = generateTokenSecret();
   const scope = options.scope === null ? null : [...new Set(options.scope)].sort();
   const [token] = await db

@@ -21,6 +21,12 @@ export const dataflowResourceSchema = z.object({
   verdict: verdictSchema
     .nullable()
     .describe("Current dataflow.stage-region verdict of the resource; null when none"),
+  hidden: z
+    .boolean()
+    .describe(
+      "The resource belongs to an account outside the token's scope: its ref, key, id, name " +
+        "and account are empty; provider, type, region and verdicts remain",
+    ),
 });
 
 export const dataflowStageSchema = z.object({

@@ -7,7 +7,7 @@ import {
 } from "@plumbline/rules";
 import { tables } from "@plumbline/store";
 import { and, eq, like } from "drizzle-orm";
-import { ownerVisible } from "../auth/access-scope.js";
+import { accountVisible, ownerVisible } from "../auth/access-scope.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
 import { dataflowParamsSchema, dataflowResponseSchema } from "../contract/dataflow.js";
 import { forbidden, notFound } from "../errors.js";
@@ -92,18 +92,30 @@ export function registerDataflowRoutes(app: ApiInstance, context: ApiContext): v
           selector:
             selector === undefined ? null : { resources: selector.resources, tags: selector.tags },
           status: selector === undefined ? ("not-declared" as const) : stageStatus(stageFindings),
-          resources: selected.map((resource) => ({
-            ref: encodeResourceRef(resource),
-            provider: resource.provider,
-            key: resource.key,
-            resourceId: resource.id,
-            name: resource.name,
-            type: resource.type,
-            account: resource.account,
-            region: resource.region,
-            regionApproved: regionApproved(owner, resource.region, now),
-            verdict: regionVerdicts.get(`${resource.provider}|${resource.key}`) ?? null,
-          })),
+          resources: selected.map((resource, position) => {
+            const judged = {
+              provider: resource.provider,
+              type: resource.type,
+              region: resource.region,
+              regionApproved: regionApproved(owner, resource.region, now),
+              verdict: regionVerdicts.get(`${resource.provider}|${resource.key}`) ?? null,
+            };
+            // A selector may reach into another owner's accounts; a scoped token learns where
+            // the box is and how it was judged, not what the other owner's resource is.
+            if (!accountVisible(scope, context.policy, resource.provider, resource.account)) {
+              const blank = { key: "", resourceId: "", name: "", account: "" };
+              return { ...judged, ...blank, ref: `hidden-${position}`, hidden: true };
+            }
+            return {
+              ...judged,
+              ref: encodeResourceRef(resource),
+              key: resource.key,
+              resourceId: resource.id,
+              name: resource.name,
+              account: resource.account,
+              hidden: false,
+            };
+          }),
           findings: stageFindings,
         };
       });

@@ -3,6 +3,7 @@ import {
   createApiToken,
   listApiTokens,
   revokeApiToken,
+  roleScopeProblem,
   scopeProblems,
 } from "../auth/token-store.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
@@ -66,6 +67,8 @@ export function registerTokenRoutes(app: ApiInstance, context: ApiContext): void
       const body = request.body;
       const problems = scopeProblems(context.policy, body.scope);
       if (problems.length > 0) throw badRequest(`scope: ${problems.join("; ")}`);
+      const mismatch = roleScopeProblem(body.role, body.scope);
+      if (mismatch !== null) throw badRequest(`scope: ${mismatch}`);
       const now = context.clock();
       const expiresAt = body.expiresAt === undefined ? null : new Date(body.expiresAt);
       if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) {

@@ -25,7 +25,11 @@ export {
   type ScanNowOptions,
   UnknownAccountsError,
 } from "./queues.js";
-export type { RedisConnection } from "./redis-connection.js";
+export {
+  assertRedisUsable,
+  type RedisConnection,
+  RedisUnavailableError,
+} from "./redis-connection.js";
 export {
   type DesiredSchedule,
   desiredSchedules,

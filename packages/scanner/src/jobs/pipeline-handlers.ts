@@ -5,6 +5,7 @@ import { deliverPendingAlerts } from "../notify/index.js";
 import { runInventory } from "../pipeline/run-inventory.js";
 import { runOwnerEvaluation } from "../pipeline/run-owner-evaluation.js";
 import type { CloudAccess } from "../pipeline/run-scan.js";
+import { closeAbandonedScans } from "./abandoned-scans.js";
 import type { JobHandlers } from "./workers.js";
 
 /** What the pipeline's job handlers need. */
@@ -33,8 +34,6 @@ export function createPipelineHandlers(options: PipelineHandlersOptions): JobHan
   const clock = options.clock ?? (() => new Date());
 
   return {
-    // Limitation: a worker killed mid-collection leaves its inventory scan `running` for good
-    // (the account row is written when collection ends); its retry records a scan of its own.
     async inventory(payload, context) {
       const result = await runInventory({
         policy,
@@ -77,6 +76,11 @@ export function createPipelineHandlers(options: PipelineHandlersOptions): JobHan
     },
 
     async discover(payload, context) {
+      // A worker killed mid-job leaves its scan `running`; once a round, such scans are closed.
+      const abandoned = await closeAbandonedScans(store, clock());
+      if (abandoned.length > 0) {
+        context.logger.warn({ scanIds: abandoned }, "abandoned worker scans marked failed");
+      }
       const discovery = await cloud.discoverAccounts();
       // Evaluating against a partial list would resolve the findings of unmapped accounts
       // that were merely not listed; the job is retried instead.

@@ -195,21 +195,23 @@ export async function enqueueScanNow(
     }
   }
 
+  // Each queue numbers its own jobs, so an id is named with its queue.
+  const qualified = (queue: QueueName, id: string) => `${queue}:${id}`;
   const trigger = "scan-now";
   const requestedBy = options.requestedBy === undefined ? {} : { requestedBy: options.requestedBy };
   const jobIds: string[] = [];
   for (const { provider, account } of selected) {
-    jobIds.push(
-      await addJob(
-        queues,
-        "inventory",
-        { provider, account, trigger, ...requestedBy },
-        { deduplicate: { id: inventoryDeduplicationId(provider, account) } },
-      ),
+    const id = await addJob(
+      queues,
+      "inventory",
+      { provider, account, trigger, ...requestedBy },
+      { deduplicate: { id: inventoryDeduplicationId(provider, account) } },
     );
+    jobIds.push(qualified(inventoryQueueOf(provider), id));
   }
   if (options.accounts === undefined) {
-    jobIds.push(await addJob(queues, "discover", { trigger }, { deduplicate: { id: "discover" } }));
+    const id = await addJob(queues, "discover", { trigger }, { deduplicate: { id: "discover" } });
+    jobIds.push(qualified("discover", id));
   }
   return { jobIds };
 }

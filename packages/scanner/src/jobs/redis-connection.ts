@@ -41,3 +41,37 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Redis cannot be used: not reachable, not answering, or refusing the database asked for. */
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+}
+
+/** How long the start-up check waits for Redis to answer before giving up. */
+const probeTimeoutMs = 5_000;
+
+/**
+ * Checks, before anything is scheduled, that Redis answers and accepts the database the
+ * connection names. A worker's own clients wait for Redis forever and would start on a server
+ * that never answers, or write to database 0 when the one named does not exist.
+ */
+export async function assertRedisUsable(connection: RedisConnection): Promise<void> {
+  const probe = openRedis(connection, "fail-fast");
+  // A server that accepts the connection and never answers would otherwise hang the probe.
+  probe.options.commandTimeout = probeTimeoutMs;
+  // The connection's own error (ECONNREFUSED, a refused password) says more than the command's.
+  let connectionError: Error | undefined;
+  probe.on("error", (error: Error) => {
+    connectionError = error;
+  });
+  try {
+    await probe.ping();
+    await probe.select(probe.options.db ?? 0);
+  } catch (error) {
+    const cause: unknown = connectionError ?? error;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    throw new RedisUnavailableError(`Redis cannot be used: ${text}`);
+  } finally {
+    probe.disconnect();
+  }
+}
