@@ -8,10 +8,11 @@ import {
   loadFrameworks,
   requirementsSupportedBy,
 } from "@plumbline/rules";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ControlCatalogue } from "../src/output/control-catalogue.js";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { type CommandResult, createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { type CommandResult, fromRoot, runCommand } from "./support/harness.js";
 
 const casesPolicy = fromRoot("test-data/cases/plumbline.yaml");
 const casesEstate = fromRoot("test-data/cases/estate");
@@ -196,7 +197,7 @@ describe("plumbline scan --framework", () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_controls");
+    database = await createTestDatabase("cli_controls");
     const result = await scan("--format", "json");
     expect(result.code).toBe(0);
     plain = scanReportSchema.parse(JSON.parse(result.stdout));

@@ -1,12 +1,12 @@
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
+import { createTestDatabase } from "@plumbline/testing";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../src/commands/command-io.js";
 import { demoCommand } from "../src/commands/demo.js";
 import { UsageError } from "../src/errors.js";
-import { createTestDatabase } from "./support/harness.js";
 
 class CapturedStream extends Writable {
   text = "";

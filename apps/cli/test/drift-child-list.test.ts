@@ -1,9 +1,10 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const retail = "00000000-0000-0000-0000-00000000a001";
 
@@ -17,7 +18,7 @@ describe("drift when a child list fails", () => {
   let settings: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_child_list");
+    database = await createTestDatabase("cli_child_list");
     estate = await mkdtemp(join(tmpdir(), "plumbline-child-list-estate-"));
     await cp(fromRoot("examples/estate"), estate, { recursive: true });
     settings = await readFile(join(estate, "estate.yaml"), "utf8");

@@ -1,10 +1,11 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestDatabase } from "@plumbline/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const retail = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups";
 const tools = `${retail}/rg-retail-app/providers/Microsoft.Storage/storageAccounts/stretailtools`;
@@ -42,7 +43,7 @@ describe("drift between two versions of the example estate", () => {
   let estate: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_drift");
+    database = await createTestDatabase("cli_drift");
     estate = await mkdtemp(join(tmpdir(), "plumbline-drift-estate-"));
     await cp(fromRoot("examples/estate"), estate, { recursive: true });
   });

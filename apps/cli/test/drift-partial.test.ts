@@ -1,10 +1,11 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestDatabase } from "@plumbline/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const account = "111122223333";
 const scratch = "arn:aws:s3:::retail-scratch-euw1";
@@ -33,7 +34,7 @@ describe("drift when a collection fails part-way", () => {
   let settings: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_partial");
+    database = await createTestDatabase("cli_partial");
     estate = await mkdtemp(join(tmpdir(), "plumbline-partial-estate-"));
     await cp(fromRoot("examples/estate"), estate, { recursive: true });
     settings = await readFile(join(estate, "estate.yaml"), "utf8");

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 interface ExpectedVerdict {
   case: string;
@@ -25,7 +26,7 @@ describe("known verdicts through the whole pipeline", () => {
   let report: ScanReport;
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_cases");
+    database = await createTestDatabase("cli_cases");
     const result = await runCommand([
       "scan",
       "--policy",

@@ -1,7 +1,8 @@
 import { CONTROL_IDS } from "@plumbline/rules";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const firstFive = [
   "residency.region-allowed",
@@ -18,7 +19,7 @@ describe("plumbline scan of the example estate", () => {
   let code: number;
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_example");
+    database = await createTestDatabase("cli_example");
     const result = await runCommand([
       "scan",
       "--policy",

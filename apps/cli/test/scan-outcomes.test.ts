@@ -1,9 +1,10 @@
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanReportSchema } from "../src/output/report-schema.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const casesPolicy = fromRoot("test-data/cases/plumbline.yaml");
 const awsAccount = "111122223333";
@@ -21,7 +22,7 @@ describe("plumbline scan outcomes and exit codes", () => {
   const temporary: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase("plumbline_cli_outcomes");
+    database = await createTestDatabase("cli_outcomes");
   });
 
   afterAll(async () => {

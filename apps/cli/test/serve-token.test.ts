@@ -1,9 +1,10 @@
 import { Writable } from "node:stream";
+import { createTestDatabase } from "@plumbline/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../src/commands/command-io.js";
 import { type RunningServer, startServer } from "../src/commands/serve.js";
-import { createTestDatabase, fromRoot, runCommand } from "./support/harness.js";
+import { fromRoot, runCommand } from "./support/harness.js";
 
 const policy = fromRoot("examples/plumbline.yaml");
 let database: { url: string; drop: () => Promise<void> };

@@ -1,6 +1,6 @@
 import { createJobQueues } from "@plumbline/scanner";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "./support/harness.js";
 import {
   AWS_ACCOUNT,
   createSlowEstate,

@@ -1,8 +1,8 @@
 import { tables } from "@plumbline/store";
+import { queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTokenSecret, hashTokenSecret } from "../src/auth/token-secret.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { runSql } from "./support/database.js";
 import { NOW } from "./support/seed.js";
 
 let fixture: ApiFixture;
@@ -93,17 +93,19 @@ describe("write access", () => {
     expect(body.scope).toEqual(["retail"]);
     expect(body.expiresAt).toBe("2027-01-01T00:00:00.000Z");
 
-    const stored = await runSql(fixture.url, "select token_hash from api_tokens where id = $1", [
-      body.id,
-    ]);
-    expect(stored.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(stored.rows)).not.toContain(body.token);
+    const stored = await queryDatabase(
+      fixture.url,
+      "select token_hash from api_tokens where id = $1",
+      [body.id],
+    );
+    expect(stored[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(body.token);
     const listed = await fixture.app.inject({
       url: "/api/v1/tokens",
       headers: bearer(fixture.tokens.admin),
     });
     expect(listed.body).not.toContain(body.token);
-    expect(listed.body).not.toContain(stored.rows[0].token_hash);
+    expect(listed.body).not.toContain(stored[0]?.token_hash);
 
     const me = await fixture.app.inject({ url: "/api/v1/me", headers: bearer(body.token) });
     expect(me.json()).toMatchObject({ tokenId: body.id, role: "auditor", scope: ["retail"] });
@@ -330,7 +332,7 @@ describe("errors", () => {
   });
 
   it("turns a database failure into internal_error without its text", async () => {
-    await runSql(fixture.url, "alter table finding_state rename to finding_state_moved");
+    await queryDatabase(fixture.url, "alter table finding_state rename to finding_state_moved");
     try {
       const response = await fixture.app.inject({
         url: "/api/v1/findings",
@@ -341,15 +343,17 @@ describe("errors", () => {
         error: { code: "internal_error", message: "the request could not be completed" },
       });
     } finally {
-      await runSql(fixture.url, "alter table finding_state_moved rename to finding_state");
+      await queryDatabase(fixture.url, "alter table finding_state_moved rename to finding_state");
     }
   });
 });
 
 describe("access log", () => {
   it("records every request with token, route pattern, status and outcome, 401/403/404 included", async () => {
-    const marker = (await runSql(fixture.url, "select coalesce(max(id), 0) as id from access_log"))
-      .rows[0].id;
+    const [{ id: marker } = { id: 0 }] = await queryDatabase<{ id: number }>(
+      fixture.url,
+      "select coalesce(max(id), 0) as id from access_log",
+    );
     const me = (
       await fixture.app.inject({ url: "/api/v1/me", headers: bearer(fixture.tokens.retail) })
     ).json();
@@ -359,13 +363,11 @@ describe("access log", () => {
     });
     await fixture.app.inject({ url: "/api/v1/tokens", headers: bearer(fixture.tokens.retail) });
     await fixture.app.inject({ url: "/api/v1/me", headers: bearer(fixture.tokens.revoked) });
-    const rows = (
-      await runSql(
-        fixture.url,
-        "select token_id, method, route, status, outcome, duration_ms from access_log where id > $1 order by id",
-        [marker],
-      )
-    ).rows;
+    const rows = await queryDatabase<{ duration_ms: number }>(
+      fixture.url,
+      "select token_id, method, route, status, outcome, duration_ms from access_log where id > $1 order by id",
+      [marker],
+    );
     expect(rows.map(({ duration_ms, ...row }) => row)).toEqual([
       { token_id: me.tokenId, method: "GET", route: "/api/v1/me", status: 200, outcome: "ok" },
       {
@@ -403,15 +405,17 @@ describe("access log", () => {
   });
 
   it("cannot be updated or deleted", async () => {
-    await expect(runSql(fixture.url, "update access_log set status = 200")).rejects.toThrow(
+    await expect(queryDatabase(fixture.url, "update access_log set status = 200")).rejects.toThrow(
       /append-only/,
     );
-    await expect(runSql(fixture.url, "delete from access_log")).rejects.toThrow(/append-only/);
-    const count = await runSql(
+    await expect(queryDatabase(fixture.url, "delete from access_log")).rejects.toThrow(
+      /append-only/,
+    );
+    const count = await queryDatabase(
       fixture.url,
       "select count(*)::int as n from access_log where status = 401",
     );
-    expect(count.rows[0].n).toBeGreaterThan(0);
+    expect(count[0]?.n).toBeGreaterThan(0);
   });
 });
 

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
+import { queryDatabase } from "@plumbline/testing";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import type { Log } from "sarif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { runSql } from "./support/database.js";
 
 let fixture: ApiFixture;
 beforeAll(async () => {
   fixture = await startApiFixture("api_exports");
   // A message with every character CSV has to quote.
-  await runSql(
+  await queryDatabase(
     fixture.url,
     `update finding_state set message = 'Vault "kv-wealth", in westeurope,' || chr(10) || 'can lose keys' where control = 'keys.vault-recoverable'`,
   );
@@ -71,9 +71,11 @@ describe("exports", () => {
       "status",
       "resource",
     ]);
-    const total = (await runSql(fixture.url, "select count(*)::int as n from finding_state"))
-      .rows[0].n;
-    expect(lines).toHaveLength(total);
+    const [count] = await queryDatabase<{ n: number }>(
+      fixture.url,
+      "select count(*)::int as n from finding_state",
+    );
+    expect(lines).toHaveLength(count?.n ?? -1);
     expect(lines.every((line) => line.length === header?.length)).toBe(true);
     const vault = lines.find((line) => line[2] === "keys.vault-recoverable");
     expect(vault?.[header?.indexOf("message") ?? -1]).toBe(
@@ -174,7 +176,7 @@ describe("exports", () => {
   });
 
   it("stream every row of a large estate", async () => {
-    await runSql(
+    await queryDatabase(
       fixture.url,
       `insert into finding_state (tenant, control, subject_key, resource, provider, account, type, region, status, severity, message, evidence, first_seen, status_since, last_evaluated_at)
        select 'retail', 'identity.local-auth-disabled', 'key-' || n, '/subscriptions/x/' || n, 'azure', '00000000-0000-0000-0000-00000000a001', 't', 'westeurope', 'pass', 'low', 'ok', '[]'::jsonb, now(), now(), now()

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
+import { queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { runSql } from "./support/database.js";
 import { RETAIL_AZURE, retailStorage } from "./support/seed.js";
 
 let fixture: ApiFixture;
@@ -303,7 +303,7 @@ describe("operations", () => {
   });
 
   it("reports not ready while a migration is missing", async () => {
-    await runSql(
+    await queryDatabase(
       fixture.url,
       "alter table drizzle.__drizzle_migrations rename to moved_migrations",
     );
@@ -315,7 +315,7 @@ describe("operations", () => {
         checks: { database: true, migrations: false },
       });
     } finally {
-      await runSql(
+      await queryDatabase(
         fixture.url,
         "alter table drizzle.moved_migrations rename to __drizzle_migrations",
       );

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startEmulator } from "@plumbline/emulator";
 import type { Policy } from "@plumbline/rules";
 import { openStore, type Store, tables } from "@plumbline/store";
+import { createTestDatabase } from "@plumbline/testing";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { pino } from "pino";
@@ -25,7 +26,6 @@ import {
   type TemporaryEstate,
 } from "./collectors-support.js";
 import {
-  createJobsTestDatabase,
   deletePrefix,
   fastSettings,
   policyFrom,
@@ -83,7 +83,7 @@ describe("scheduled jobs over the real pipeline", () => {
   const stops: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    database = await createJobsTestDatabase();
+    database = await createTestDatabase("jobs");
     store = await openStore({ url: database.url });
     estate = await createEstate({ withCases: true });
     queues = createJobQueues({ connection: REDIS_URL, prefix });

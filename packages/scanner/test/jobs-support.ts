@@ -1,34 +1,11 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { promisify } from "node:util";
 import { type Policy, parsePolicy } from "@plumbline/rules";
 import { Redis } from "ioredis";
 import type { JobWorkerSettings } from "../src/jobs/index.js";
 
 /** The machine's Redis; tests keep apart by key prefix. */
 export const REDIS_URL = process.env.REDIS_URL_TEST ?? "redis://127.0.0.1:6379";
-
-const run = promisify(execFile);
-
-/** The machine's PostgreSQL; each test file makes and drops its own database on it. */
-const postgresUrl = process.env.DATABASE_URL_TEST ?? "postgres://postgres@127.0.0.1:5432/test";
-
-/** Creates a database of its own for one test file; psql ships with the server. */
-export async function createJobsTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `plumbline_jobs_${randomBytes(6).toString("hex")}`;
-  const statement = (sql: string) =>
-    run("psql", [postgresUrl, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]);
-  await statement(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await statement(`drop database if exists ${name} with (force)`);
-    },
-  };
-}
 
 /** A key prefix of its own for one test. */
 export function uniquePrefix(name: string): string {

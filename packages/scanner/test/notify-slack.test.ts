@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { openStore, type Store, tables } from "@plumbline/store";
+import { createTestDatabase, type TestDatabase } from "@plumbline/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -14,10 +15,8 @@ import {
 import {
   alertItem,
   createCapturedLogger,
-  createNotifyTestDatabase,
   insertAlertBatch,
   manualClock,
-  type NotifyTestDatabase,
   recordingSleep,
   type SlackReceiver,
   startSlackReceiver,
@@ -28,12 +27,12 @@ const packageRoot = fileURLToPath(new URL("../", import.meta.url));
 const workerScript = fileURLToPath(new URL("./notify-worker-process.ts", import.meta.url));
 const minute = 60_000;
 
-let database: NotifyTestDatabase;
+let database: TestDatabase;
 let store: Store;
 let receiver: SlackReceiver;
 
 beforeAll(async () => {
-  database = await createNotifyTestDatabase();
+  database = await createTestDatabase("notify");
   store = await openStore({ url: database.url });
 });
 

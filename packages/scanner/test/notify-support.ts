@@ -1,39 +1,10 @@
-import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { promisify } from "node:util";
 import type { AlertBatch, AlertItem } from "@plumbline/rules";
 import { type Store, tables } from "@plumbline/store";
 import { type Logger, pino } from "pino";
-
-const run = promisify(execFile);
-
-/** The machine's PostgreSQL; each test file makes and drops its own database on it. */
-const serverUrl = process.env.DATABASE_URL_TEST ?? "postgres://postgres@127.0.0.1:5432/test";
-
-/** A database of its own for one test file. */
-export interface NotifyTestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function runOnServer(statement: string): Promise<void> {
-  // psql ships with the server; the scanner package has no PostgreSQL client of its own.
-  await run("psql", [serverUrl, "-v", "ON_ERROR_STOP=1", "-qAtc", statement]);
-}
-
-export async function createNotifyTestDatabase(): Promise<NotifyTestDatabase> {
-  const name = `plumbline_notify_${randomBytes(6).toString("hex")}`;
-  await runOnServer(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => runOnServer(`drop database if exists ${name} with (force)`),
-  };
-}
 
 /** One scripted answer of the receiver; requests beyond the script get 200 `ok`. */
 export interface ScriptedResponse {

@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { type EstateSettings, type RunningEmulator, startEmulator } from "@plumbline/emulator";
 import { type Provider, parsePolicy } from "@plumbline/rules";
 import { openStore, type Store, tables } from "@plumbline/store";
+import { createTestDatabase } from "@plumbline/testing";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
@@ -17,8 +15,6 @@ import { runInventory } from "../src/pipeline/run-inventory.js";
 import { runOwnerEvaluation } from "../src/pipeline/run-owner-evaluation.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const serverUrl = process.env.DATABASE_URL_TEST ?? "postgres://postgres@127.0.0.1:5432/test";
-const run = promisify(execFile);
 const logger = pino({ level: "silent" });
 const now = new Date("2026-12-03T00:00:00Z");
 
@@ -33,19 +29,6 @@ const accounts: { provider: Provider; id: string }[] = [
   { provider: "aws", id: "444455556666" },
 ];
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `plumbline_pipeline_${randomBytes(6).toString("hex")}`;
-  const statement = (sql: string) =>
-    run("psql", [serverUrl, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]);
-  await statement(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => statement(`drop database if exists ${name} with (force)`).then(() => undefined),
-  };
-}
-
 const policy = parsePolicy(
   await readFile(join(root, "examples/plumbline.yaml"), "utf8"),
   "plumbline.yaml",
@@ -59,7 +42,7 @@ describe("inventory and owner evaluation jobs over the example estate", () => {
   const emulators: RunningEmulator[] = [];
 
   beforeAll(async () => {
-    database = await createDatabase();
+    database = await createTestDatabase("pipeline");
     store = await openStore({ url: database.url });
     estate = await mkdtemp(join(tmpdir(), "plumbline-pipeline-estate-"));
     await cp(join(root, "examples/estate"), estate, { recursive: true });

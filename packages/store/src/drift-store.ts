@@ -355,9 +355,9 @@ export async function insertResourceEvents(
   return events.length;
 }
 
-function findingRowsOf(scanId: string, states: readonly FindingState[]) {
-  return states.map(({ finding }) => ({
-    scan_id: scanId,
+/** A finding's values in the columns the scan's findings and the finding state share. */
+export function findingColumnsOf(finding: Finding) {
+  return {
     tenant: finding.tenant,
     control: finding.control,
     subject_key: finding.subjectKey,
@@ -373,7 +373,11 @@ function findingRowsOf(scanId: string, states: readonly FindingState[]) {
     waiver: finding.waiver ?? null,
     stale: finding.stale === true,
     stale_reason: finding.staleReason ?? null,
-  }));
+  };
+}
+
+function findingRowsOf(scanId: string, states: readonly FindingState[]) {
+  return states.map(({ finding }) => ({ scan_id: scanId, ...findingColumnsOf(finding) }));
 }
 
 const findingColumns = sql`tenant text, control text, subject_key text, resource text,

@@ -1,4 +1,9 @@
-import type { Evidence, ResourceReference, WaiverApplied } from "@plumbline/rules";
+import {
+  driftEventKinds,
+  type Evidence,
+  type ResourceReference,
+  type WaiverApplied,
+} from "@plumbline/rules";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -39,17 +44,7 @@ export const severityEnum = pgEnum("severity", ["low", "medium", "high", "critic
  */
 export const scanKindEnum = pgEnum("scan_kind", ["full", "inventory", "evaluation"]);
 
-export const driftEventKindEnum = pgEnum("drift_event_kind", [
-  "opened",
-  "resolved",
-  "reopened",
-  "waived",
-  "waiver-expired",
-  "evidence-changed",
-  "appeared",
-  "disappeared",
-  "changed",
-]);
+export const driftEventKindEnum = pgEnum("drift_event_kind", driftEventKinds);
 
 export const channelStateEnum = pgEnum("channel_state", ["ok", "broken"]);
 

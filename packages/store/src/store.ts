@@ -19,6 +19,7 @@ import {
   type DriftEventRecord,
   type EvaluationRecord,
   type EvaluationRecordResult,
+  findingColumnsOf,
   insertResourceEvents,
   type LatestCollection,
   type OwnerEvaluationRecord,
@@ -628,23 +629,7 @@ class DatabaseStore implements Store {
     }
 
     for (const slice of chunk(batch, writeBatchSize)) {
-      const payload = slice.map((finding) => ({
-        tenant: finding.tenant,
-        control: finding.control,
-        subject_key: finding.subjectKey,
-        resource: finding.resource,
-        provider: finding.provider,
-        account: finding.account,
-        type: finding.type,
-        region: finding.region,
-        status: finding.status,
-        severity: finding.severity,
-        message: finding.message,
-        evidence: finding.evidence,
-        waiver: finding.waiver ?? null,
-        stale: finding.stale === true,
-        stale_reason: finding.staleReason ?? null,
-      }));
+      const payload = slice.map(findingColumnsOf);
       try {
         // Rows travel as one jsonb parameter, as in writeResourceSlice and for the same reason;
         // jsonb keeps an evidence item's absent `actual` absent and a null one null.

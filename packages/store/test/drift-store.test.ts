@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Finding, FindingEvent, FindingState } from "@plumbline/rules";
 import { findingIdentity } from "@plumbline/rules";
+import { createTestDatabase } from "@plumbline/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EvaluationRecord, openStore, type Store, tables } from "../src/index.js";
 import { makeBucket, makeFinding, makeRunTag } from "./support/sample-data.js";
-import { createTestDatabase } from "./support/test-database.js";
 
 const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Promise<void> }> }[] =
   [
@@ -19,7 +19,7 @@ const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Pro
     {
       driver: "PostgreSQL",
       open: async () => {
-        const database = await createTestDatabase();
+        const database = await createTestDatabase("store");
         return { store: await openStore({ url: database.url }), dispose: database.drop };
       },
     },

@@ -6,10 +6,10 @@ import {
   type OwnerId,
   type Verdict,
 } from "@plumbline/rules";
+import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OwnerEvaluationChunk, openStore, type Store } from "../src/index.js";
 import { makeFinding, makeRunTag } from "./support/sample-data.js";
-import { createTestDatabase } from "./support/test-database.js";
 
 const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Promise<void> }> }[] =
   [
@@ -23,7 +23,7 @@ const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Pro
     {
       driver: "PostgreSQL",
       open: async () => {
-        const database = await createTestDatabase();
+        const database = await createTestDatabase("store");
         return { store: await openStore({ url: database.url }), dispose: database.drop };
       },
     },

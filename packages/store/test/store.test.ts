@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { CanonicalResource, Finding } from "@plumbline/rules";
+import { createTestDatabase, postgresServerUrl, queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store, StoreError } from "../src/index.js";
 import { makeBucket, makeFinding, makeRunTag, makeStorageAccount } from "./support/sample-data.js";
-import { createTestDatabase, queryDatabase, serverUrl } from "./support/test-database.js";
 
 /** An open store, the server URL behind it when there is one, and how to clean up after it. */
 interface OpenedStore {
@@ -25,7 +25,7 @@ const variants: { driver: string; open(): Promise<OpenedStore> }[] = [
   {
     driver: "PostgreSQL",
     open: async () => {
-      const database = await createTestDatabase();
+      const database = await createTestDatabase("store");
       try {
         return {
           store: await openStore({ url: database.url }),
@@ -508,7 +508,7 @@ describe("opening a store that cannot be reached", () => {
   });
 
   it("reports a database that does not exist as a connection failure", async () => {
-    const url = new URL(serverUrl);
+    const url = new URL(postgresServerUrl);
     url.pathname = `/plumbline_store_missing_${makeRunTag()}`;
 
     const failure = await openStore({ url: url.toString() }).catch((error) => error);

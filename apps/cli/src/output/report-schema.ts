@@ -1,3 +1,4 @@
+import { driftEventKinds } from "@plumbline/rules";
 import { z } from "zod";
 
 /**
@@ -31,17 +32,7 @@ const waiver = z.object({
 const driftEvent = z
   .object({
     kind: z
-      .enum([
-        "opened",
-        "resolved",
-        "reopened",
-        "waived",
-        "waiver-expired",
-        "evidence-changed",
-        "appeared",
-        "disappeared",
-        "changed",
-      ])
+      .enum(driftEventKinds)
       .describe("Finding events, then resource events for watched properties"),
     tenant: z.string().nullable().describe("Owner: a tenant id, `platform`, or null if unmapped"),
     control: z.string().optional().describe("The control, for finding events"),

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createApiToken } from "@plumbline/api";
 import { openStore } from "@plumbline/store";
+import { createTestDatabase } from "@plumbline/testing";
 import { pino } from "pino";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../../src/commands/command-io.js";
 import { type RunningDemo, startDemo } from "../../src/commands/demo.js";
-import { createTestDatabase, fromRoot, runCommand } from "../support/harness.js";
+import { fromRoot, runCommand } from "../support/harness.js";
 
 /** Screenshots and the printed map land here as test artefacts (gitignored). */
 const artefacts = fromRoot("apps/cli/test-results/browser/");

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { pino } from "pino";
 import type { CommandIo } from "../../src/commands/command-io.js";
 import { run } from "../../src/main.js";
@@ -45,29 +43,4 @@ export async function runCommand(
   };
   const code = await run(argv, io);
   return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
-const adminUrl = process.env.DATABASE_URL_TEST ?? "postgres://postgres@127.0.0.1:5432/test";
-
-/** A PostgreSQL database of its own for one test file; drop it when the file is done. */
-export async function createTestDatabase(prefix: string): Promise<{
-  url: string;
-  drop: () => Promise<void>;
-}> {
-  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }

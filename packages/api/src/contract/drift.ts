@@ -1,6 +1,9 @@
+import type { DriftEventKind } from "@plumbline/rules";
 import { z } from "zod";
 import { instantSchema, pageQueryShape, providerSchema, severitySchema } from "./common.js";
 
+// The contract stays free of runtime imports from the rules package so that the dashboard can
+// bundle it; the contract's tests hold this list to the rules' own.
 export const DRIFT_KINDS = [
   "opened",
   "resolved",
@@ -11,7 +14,7 @@ export const DRIFT_KINDS = [
   "appeared",
   "disappeared",
   "changed",
-] as const;
+] as const satisfies readonly DriftEventKind[];
 
 export const driftQuerySchema = z.object({
   from: z.string().optional().describe("ISO instant, inclusive; default 30 days before `to`"),

@@ -1,7 +1,7 @@
 import { openStore, type Store } from "@plumbline/store";
+import { createTestDatabase } from "@plumbline/testing";
 import { pino } from "pino";
 import { type ApiInstance, type ApiOptions, createApi } from "../../src/index.js";
-import { createTestDatabase } from "./database.js";
 import { NOW, type SeededEstate, seedEstate } from "./seed.js";
 
 /** A seeded database with an API over it, for one test file. */

@@ -4,7 +4,7 @@ import { loadPolicyFile } from "@plumbline/rules";
 import { type Store, tables } from "@plumbline/store";
 import { eq } from "drizzle-orm";
 import { createApiToken } from "../../src/index.js";
-import { repositoryRoot } from "./database.js";
+import { repositoryRoot } from "./repository.js";
 
 /** The moment the seeded estate is judged at. */
 export const NOW = new Date("2026-12-03T12:00:00.000Z");

@@ -1,10 +1,12 @@
 import { controlById } from "../controls/registry.js";
 import type { Provider, Severity, Verdict } from "../model.js";
-import type { FindingEventKind } from "./finding-diff.js";
-import type { ResourceEventKind } from "./resource-diff.js";
+import { findingEventKinds } from "./finding-diff.js";
+import { resourceEventKinds } from "./resource-diff.js";
 
-/** Every kind of drift event the store records. */
-export type DriftEventKind = FindingEventKind | ResourceEventKind;
+/** Every kind of drift event the store records: finding events, then resource events. */
+export const driftEventKinds = [...findingEventKinds, ...resourceEventKinds] as const;
+
+export type DriftEventKind = (typeof driftEventKinds)[number];
 
 /** The events that can become an alert. */
 export type AlertKind = "opened" | "reopened" | "waiver-expired" | "resolved";

@@ -1,14 +1,17 @@
 import type { CollectionStatus, Evidence, Finding, Provider, Verdict } from "../model.js";
 import { accountKey, comparableText, findingIdentity } from "./identity.js";
 
-/** What happened to a finding between two evaluations of its owner. */
-export type FindingEventKind =
-  | "opened"
-  | "resolved"
-  | "reopened"
-  | "waived"
-  | "waiver-expired"
-  | "evidence-changed";
+/** What can happen to a finding between two evaluations of its owner. */
+export const findingEventKinds = [
+  "opened",
+  "resolved",
+  "reopened",
+  "waived",
+  "waiver-expired",
+  "evidence-changed",
+] as const;
+
+export type FindingEventKind = (typeof findingEventKinds)[number];
 
 /** A verdict as an event records it on either side of a change. */
 export interface VerdictSnapshot {

@@ -4,6 +4,7 @@ export {
   type AlertItem,
   type AlertKind,
   type DriftEventKind,
+  driftEventKinds,
   selectAlerts,
 } from "./alerts.js";
 export {

@@ -1,8 +1,10 @@
 import type { CanonicalResource } from "../model.js";
 import { comparableText } from "./identity.js";
 
-/** What happened to a resource between two collections of its account. */
-export type ResourceEventKind = "appeared" | "disappeared" | "changed";
+/** What can happen to a resource between two collections of its account. */
+export const resourceEventKinds = ["appeared", "disappeared", "changed"] as const;
+
+export type ResourceEventKind = (typeof resourceEventKinds)[number];
 
 /** One change of a resource, with the watched properties on either side. */
 export interface ResourceChange {
