@@ -192,7 +192,14 @@ export async function readOwnerHistory(db: StoreDatabase, owner: OwnerId): Promi
       where tenant is not distinct from ${owner} and control is not null
         and kind in ('opened', 'reopened', 'waiver-expired', 'resolved', 'waived')
       order by tenant, control, subject_key, at desc, id desc) latest
-    where kind in ('opened', 'reopened', 'waiver-expired')`,
+    where kind in ('opened', 'reopened', 'waiver-expired')
+    union
+    -- Failures found by the baseline, which records no events, and neither closed nor reopened.
+    select distinct f.tenant, f.control, f.subject_key from findings f
+    where f.tenant is not distinct from ${owner} and f.status = 'fail'
+      and not exists (select 1 from drift_events e where e.tenant is not distinct from f.tenant
+        and e.control = f.control and e.subject_key = f.subject_key
+        and e.kind in ('opened', 'reopened', 'waiver-expired', 'resolved', 'waived'))`,
   );
   return {
     states: rows.map(toFindingState),
@@ -662,9 +669,10 @@ async function sliceEnd(
   return row === undefined ? null : { control: row.control, subjectKey: row.subject_key };
 }
 
-/** The opening and closing history of these identities of the owner. */
+/** The opening and closing history of these identities of the owner, before this scan. */
 async function readChunkHistory(
   db: StoreDatabase,
+  scanId: string,
   owner: OwnerId,
   current: readonly Finding[],
 ): Promise<Pick<OwnerEvaluationChunk, "resolvedBefore" | "openBefore">> {
@@ -686,7 +694,12 @@ async function readChunkHistory(
         coalesce((select e.kind in ('opened', 'reopened', 'waiver-expired') from drift_events e
           where ${event}
             and e.kind in ('opened', 'reopened', 'waiver-expired', 'resolved', 'waived')
-          order by e.at desc, e.id desc limit 1), false) as open
+          order by e.at desc, e.id desc limit 1),
+          -- A baseline records no events, so a failure it found has none; any later opening or
+          -- closing records one. An earlier scan's failure without events is that failure.
+          exists (select 1 from findings f where f.control = ids.control
+            and f.subject_key = ids.subject_key and ${ownerSql(sql`f.tenant`, owner)}
+            and f.status = 'fail' and f.scan_id <> ${scanId})) as open
       from unnest(${sql.param(controls)}::text[], ${sql.param(subjects)}::text[])
         as ids(control, subject_key)`,
   );
@@ -749,7 +762,7 @@ export async function recordOwnerEvaluation(
         previous: previous.map(toFindingState),
         current: currentFindings,
         // A baseline records no events, so the past of its findings does not matter.
-        ...(await readChunkHistory(tx, owner, baseline ? [] : currentFindings)),
+        ...(await readChunkHistory(tx, scanId, owner, baseline ? [] : currentFindings)),
         baseline,
       });
 

@@ -220,6 +220,31 @@ describe.each(variants)("streamed drift records on $driver", ({ open }) => {
     ]);
   });
 
+  it("keeps a failure found by the baseline open through an outage, until it passes", async () => {
+    const owner = `tenant-${makeRunTag()}`;
+    const day = (n: number) => new Date(Date.UTC(2026, 11, n, 8));
+    const once = async (status: Verdict, n: number) =>
+      evaluate(owner, [vault(owner, "kv-a", status), vault(owner, "kv-z", "pass")], {
+        at: day(n),
+        chunkSize: 1,
+      });
+
+    expect((await once("fail", 1)).result).toMatchObject({ baseline: true, events: 0 });
+    // The baseline recorded no event, yet the failure it found is open.
+    expect((await store.readOwnerHistory(owner)).openBefore.size).toBe(1);
+    await once("error", 2);
+    const failsAgain = await once("fail", 3);
+    expect(failsAgain.chunks[0]?.openBefore.size).toBe(1);
+    expect(await eventsOf(failsAgain.scan.id)).toEqual([]);
+
+    await once("error", 4);
+    const fixed = await once("pass", 5);
+    expect(await eventsOf(fixed.scan.id)).toEqual([["resolved", "kv-a"]]);
+    // Resolved, it is no longer open: failing once more reopens it.
+    const again = await once("fail", 6);
+    expect(await eventsOf(again.scan.id)).toEqual([["reopened", "kv-a"]]);
+  });
+
   it("stores nothing of a streamed evaluation whose outbox row cannot be written", async () => {
     const owner = `tenant-${makeRunTag()}`;
     const { next } = await twoEvaluations(owner, 2);

@@ -297,4 +297,20 @@ describe("diffFindings", () => {
     expect(result.events).toEqual([]);
     expect(result.next.map((state) => state.finding.status)).toEqual(["error", "error"]);
   });
+
+  it("resolves an open failure that passes after being unreadable, and only an open one", () => {
+    const fixed = vaultFinding("kv-a", "pass", true);
+    const options = {
+      previous: [stateOf(vaultFinding("kv-a", "error"))],
+      current: [fixed],
+      collections: [complete],
+      at,
+    };
+
+    const resolved = diffFindings({ ...options, openBefore: new Set([findingIdentity(fixed)]) });
+    expect(
+      resolved.events.map((event) => [event.kind, event.before?.status, event.after?.status]),
+    ).toEqual([["resolved", "error", "pass"]]);
+    expect(diffFindings(options).events).toEqual([]);
+  });
 });

@@ -71,9 +71,10 @@ export interface FindingDiffOptions {
   /** Identities (`findingIdentity`) that were resolved at some point in the past. */
   resolvedBefore?: ReadonlySet<string>;
   /**
-   * Identities whose last recorded opening or closing event left them open (`opened`,
-   * `reopened`, `waiver-expired`): a failure that was unreadable for a while and fails again is
-   * the same failure, not a new one.
+   * Identities that are open: their last opening or closing event left them open (`opened`,
+   * `reopened`, `waiver-expired`), or they have no such event and failed at the owner's
+   * baseline. A failure that was unreadable for a while and fails again is the same failure, not
+   * a new one; one that passes again is resolved.
    */
   openBefore?: ReadonlySet<string>;
   /** When the evaluation is recorded: the time of events and state changes. */
@@ -125,7 +126,8 @@ function observed(finding: Finding): unknown[] {
 
 /**
  * The event a verdict change records, or null when it records none. `fail` is the open
- * state; `error` (the data could not be read) neither opens nor resolves a finding.
+ * state; `error` (the data could not be read) neither opens nor resolves a finding, so what
+ * follows an error is judged against whether the finding was open before it.
  */
 function eventKind(
   before: Finding | undefined,
@@ -146,9 +148,11 @@ function eventKind(
     return history.resolved ? "reopened" : "opened";
   }
   if ((was === "fail" || was === "waived") && clean.has(is)) return "resolved";
-  // Limitation: a finding that moves between fail and error records no event; a failure that
-  // was already failing at the owner's baseline, became unreadable and fails again is
-  // announced as opened, since no event recorded it as open.
+  // An open failure that was unreadable for a while and now passes was fixed meanwhile: without
+  // this event it would stay open in the history for good.
+  if (was === "error" && history.open && clean.has(is)) return "resolved";
+  // Limitation: a finding that moves between fail and error records no event, so the history
+  // does not show how long an open failure was unreadable.
   return null;
 }
 
