@@ -21,7 +21,11 @@ export interface SlackWebhookSender {
   send(message: SlackMessage): Promise<SendOutcome>;
 }
 
-/** Time allowed for one request before it counts as a network failure. */
+/**
+ * Time allowed for one request before it counts as a network failure.
+ * Limitation: a message that Slack received but answered only after this long is sent again by
+ * the retry; incoming webhooks take no idempotency key that would let Slack drop the copy.
+ */
 const requestTimeoutMs = 15_000;
 
 /** Creates a sender for a webhook URL; the URL stays inside it and out of every reason. */
