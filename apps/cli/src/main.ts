@@ -123,7 +123,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option("--all", "the token may see every owner, unmapped accounts included")
     .option("--expires <date>", "expiry: YYYY-MM-DD (00:00 UTC) or an RFC 3339 timestamp")
     .option("--name <name>", "a name to recognise the token by")
-    .option("--policy <file>", "check tenant ids against this policy file")
+    .option("--policy <file>", "the policy whose tenant ids --tenant names (needed with it)")
     .option("--db <url|dir>", "store: a PostgreSQL URL or a PGlite folder")
     .action(async (options) => setExitCode(await tokenCreateCommand(options, io)));
   token

@@ -1,11 +1,7 @@
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, {
-  type FastifyError,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
+import { classifyError } from "@plumbline/store";
+import Fastify, { type FastifyError, LogController } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -16,9 +12,18 @@ import {
 } from "fastify-type-provider-zod";
 import { authenticate, authorize, needsToken } from "./auth/authenticate.js";
 import type { ApiContext, ApiInstance, ApiOptions } from "./context.js";
-import type { ErrorCode } from "./contract/common.js";
 import { ApiError } from "./errors.js";
 import { recordAccess, routePattern } from "./http/access-log.js";
+import {
+  answerClientError,
+  answerFrameworkError,
+  clientErrorMessage,
+  codeOfStatus,
+  hasOverlongSegment,
+  isApiPath,
+  MAX_PATH_SEGMENT_LENGTH,
+  sendError,
+} from "./http/error-answers.js";
 import { allowNullInNullableEnums } from "./http/openapi-nullable.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { registerAccessLogRoutes } from "./routes/access-log.js";
@@ -40,17 +45,6 @@ import { registerWaiverRoutes } from "./routes/waivers.js";
 /** The version of the API document; the path prefix carries the major version. */
 const API_VERSION = "1.0.0";
 
-function sendError(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  code: ErrorCode,
-  message: string,
-): FastifyReply {
-  request.errorCode = code;
-  return reply.code(status).type("application/json").send({ error: { code, message } });
-}
-
 /** A message for a request the schema refused, naming fields but quoting no values. */
 function validationMessage(error: FastifyError): string {
   const issues = (error.validation ?? []).slice(0, 5).map((issue) => {
@@ -61,17 +55,6 @@ function validationMessage(error: FastifyError): string {
   return issues.length > 0 ? issues.join("; ") : "the request is not valid";
 }
 
-/** Messages for the client errors fastify raises itself, so its internals never show. */
-function clientErrorMessage(status: number): string {
-  if (status === 413) return "the request body is too large";
-  if (status === 415) return "the content type is not supported";
-  return "the request is not valid";
-}
-
-/**
- * Builds the API: the versioned JSON routes, health and metrics, the OpenAPI document and the
- * dashboard. The instance is returned unstarted; call `listen` or `inject`.
- */
 /** The PostgreSQL SQLSTATE on an error or its causes (drizzle wraps driver errors). */
 function findSqlState(error: unknown): string | undefined {
   let current: unknown = error;
@@ -83,6 +66,10 @@ function findSqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Builds the API: the versioned JSON routes, health and metrics, the OpenAPI document and the
+ * dashboard. The instance is returned unstarted; call `listen` or `inject`.
+ */
 export async function createApi(options: ApiOptions): Promise<ApiInstance> {
   const context: ApiContext = {
     store: options.store,
@@ -96,7 +83,10 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
     // One structured line per request is written by the onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true }),
     // Finding ids and resource refs carry whole cloud ids, base64url-encoded, in the path.
-    routerOptions: { maxParamLength: 4000 },
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    // What fastify and Node refuse before any route runs answers in the API's error shape too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: (error, socket) => answerClientError(options.logger, error, socket),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -113,9 +103,14 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
       return sendError(request, reply, 400, "bad_request", validationMessage(error));
     }
     const status = error.statusCode ?? 500;
-    if (status === 404) return sendError(request, reply, 404, "not_found", "no such route");
     if (status >= 400 && status < 500) {
-      return sendError(request, reply, status, "bad_request", clientErrorMessage(status));
+      return sendError(
+        request,
+        reply,
+        status,
+        codeOfStatus(status),
+        clientErrorMessage(error, status),
+      );
     }
     // A value the client sent that the database cannot take (a NUL character, a forged cursor
     // holding a non-date) is the client's error, and no reason to log SQL at error level.
@@ -124,18 +119,28 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
       request.log.warn({ sqlState, route: routePattern(request) }, "request value refused");
       return sendError(request, reply, 400, "bad_request", "a parameter holds an unreadable value");
     }
+    // An unreachable database is an outage, not a fault of the request: 503 tells clients and
+    // proxies to retry later, and the driver's text (host, port, SQL) stays in the log.
+    if (classifyError(error) === "connection") {
+      request.log.error({ err: error, route: routePattern(request) }, "database unavailable");
+      return sendError(
+        request,
+        reply,
+        503,
+        "unavailable",
+        "the database is unavailable; try again later",
+      );
+    }
     // Database errors carry SQL and stack traces: they go to the log only.
     request.log.error({ err: error, route: routePattern(request) }, "request failed");
     return sendError(request, reply, 500, "internal_error", "the request could not be completed");
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split("?")[0] ?? "/";
     const isPage =
       options.dashboardDir !== undefined &&
       (request.method === "GET" || request.method === "HEAD") &&
-      !path.startsWith("/api/") &&
-      path !== "/api";
+      !isApiPath(request.url);
     if (isPage) {
       // A page of the single-page dashboard: its router resolves the path in the browser.
       return reply.header("cache-control", "no-cache").sendFile("index.html");
@@ -161,6 +166,15 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
     if (!guarded) return;
     await authenticate(request, context);
     authorize(request);
+  });
+  // The dashboard's catch-all matches every path no API route does: an /api path that reaches
+  // it is an unknown API route (or one the router refused for a segment's length), never a file.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.routeOptions.url !== "/*" || !isApiPath(request.url)) return;
+    if (hasOverlongSegment(request.url)) {
+      throw new ApiError(414, "bad_request", "the URL is too long");
+    }
+    return reply.callNotFound();
   });
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.url.startsWith("/api/")) {

@@ -28,4 +28,4 @@ export type {
   WriteResourcesResult,
 } from "./store.js";
 export { openStore } from "./store.js";
-export { StoreError, type StoreErrorKind } from "./store-error.js";
+export { classifyError, StoreError, type StoreErrorKind } from "./store-error.js";

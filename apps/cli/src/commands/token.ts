@@ -64,7 +64,9 @@ function parseRole(value: string): "admin" | "auditor" {
 
 /**
  * `plumbline token create`: prints the new secret on stdout, once; only its hash is stored.
- * With `--policy`, tenant ids are checked against the policy.
+ * Tenant ids are checked against the policy, so `--tenant` needs `--policy`: a mistyped id
+ * would otherwise make a token that sees nothing, or the rows of a tenant added later under
+ * that id.
  */
 export async function tokenCreateCommand(
   options: TokenCreateOptions,
@@ -76,6 +78,9 @@ export async function tokenCreateCommand(
   if (mismatch !== null) throw new UsageError(`--role admin: ${mismatch} (use --all)`);
   const now = io.clock();
   const expiresAt = parseExpiry(options.expires, now);
+  if (options.policy === undefined && (options.tenant ?? []).length > 0) {
+    throw new UsageError("--tenant needs --policy FILE, the policy that defines the tenant ids");
+  }
   if (options.policy !== undefined) {
     const policy = await loadPolicyForCommand(options.policy, now, io);
     if (policy === null) return ExitCode.usageOrInput;

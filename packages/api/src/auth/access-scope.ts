@@ -11,15 +11,29 @@ export interface AccessScope {
   owners: ReadonlySet<string>;
   /** The accounts of the visible owners, as `provider|account`. */
   accounts: ReadonlySet<string>;
+  /**
+   * The owners the loaded policy declares. A tenant removed from the policy is evaluated no
+   * more, so its last findings are history, never current posture (see `currentOwnerCondition`).
+   */
+  declaredOwners: ReadonlySet<string>;
 }
 
 function accountKey(provider: string, account: string): string {
   return `${provider}|${account.toLowerCase()}`;
 }
 
+/** The ids of the owners a policy declares: its tenants and its platform, if any. */
+export function declaredOwnersOf(policy: Policy): ReadonlySet<string> {
+  const owners = [policy.platform, ...policy.tenants].flatMap((owner) =>
+    owner === null ? [] : [owner.id],
+  );
+  return new Set(owners);
+}
+
 /** The scope of a token's stored scope list (null = every owner). */
 export function accessScopeOf(policy: Policy, scope: string[] | null): AccessScope {
-  if (scope === null) return { all: true, owners: new Set(), accounts: new Set() };
+  const declaredOwners = declaredOwnersOf(policy);
+  if (scope === null) return { all: true, owners: new Set(), accounts: new Set(), declaredOwners };
   const owners = new Set(scope);
   const accounts = new Set<string>();
   for (const owner of [policy.platform, ...policy.tenants]) {
@@ -28,7 +42,7 @@ export function accessScopeOf(policy: Policy, scope: string[] | null): AccessSco
       for (const account of owner.accounts[provider]) accounts.add(accountKey(provider, account));
     }
   }
-  return { all: false, owners, accounts };
+  return { all: false, owners, accounts, declaredOwners };
 }
 
 /** True when rows of this owner (null = unmapped accounts) are visible. */
@@ -57,6 +71,27 @@ export function ownerCondition(scope: AccessScope, column: AnyPgColumn): SQL | u
     owners.map((owner) => sql`${owner}`),
     sql`, `,
   )})`;
+}
+
+/**
+ * A condition on the tenant column of current findings that keeps unmapped accounts (null) and
+ * owners the policy still declares. Rows of a tenant removed from the policy stay stored, as
+ * the record of what was once judged, but are never served as its current posture.
+ *
+ * Limitation: a tenant put back into the policy shows the findings it had when it was removed
+ * as current until its next evaluation replaces them; their `lastEvaluatedAt` tells their age.
+ */
+export function declaredOwnerCondition(declared: ReadonlySet<string>, column: AnyPgColumn): SQL {
+  if (declared.size === 0) return sql`${column} is null`;
+  const owners = [...declared].map((owner) => sql`${owner}`);
+  return sql`(${column} is null or ${column} in (${sql.join(owners, sql`, `)}))`;
+}
+
+/** The condition on finding_state's tenant column: visible to the token and still declared. */
+export function currentOwnerCondition(scope: AccessScope, column: AnyPgColumn): SQL {
+  const declared = declaredOwnerCondition(scope.declaredOwners, column);
+  const visible = ownerCondition(scope, column);
+  return visible === undefined ? declared : sql`(${visible} and ${declared})`;
 }
 
 /**

@@ -47,15 +47,20 @@ const columns = {
 
 /**
  * The problems of a scope against the policy: every entry must name a tenant of the policy or
- * the platform; an empty list would see nothing. Empty when the scope is acceptable.
+ * the platform; an empty list would see nothing. Empty when the scope is acceptable. The one
+ * problem of unknown entries names them and the policy's tenants, so a typo is seen at once.
  */
 export function scopeProblems(policy: Policy, scope: string[] | null): string[] {
   if (scope === null) return [];
   if (scope.length === 0) return ["a scope needs at least one tenant or `platform`"];
-  const known = new Set([PLATFORM_OWNER_ID, ...policy.tenants.map((tenant) => tenant.id)]);
-  return scope
-    .filter((entry) => !known.has(entry))
-    .map((entry) => `"${entry}" is neither a tenant of the policy nor \`platform\``);
+  const tenants = policy.tenants.map((tenant) => tenant.id);
+  const known = new Set([PLATFORM_OWNER_ID, ...tenants]);
+  const unknown = [...new Set(scope.filter((entry) => !known.has(entry)))];
+  if (unknown.length === 0) return [];
+  const named = unknown.map((entry) => `"${entry}"`).join(", ");
+  const what = unknown.length === 1 ? "is neither a tenant" : "are neither tenants";
+  const listed = tenants.length === 0 ? "it has none" : `its tenants: ${tenants.join(", ")}`;
+  return [`${named} ${what} of the policy nor \`platform\` (${listed})`];
 }
 
 /**

@@ -12,6 +12,7 @@ export const errorResponseSchema = z
         "conflict",
         "queue_unavailable",
         "not_ready",
+        "unavailable",
         "internal_error",
       ]),
       message: z.string(),

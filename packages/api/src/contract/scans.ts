@@ -60,7 +60,12 @@ export const scanDetailResponseSchema = z
 
 export const triggerScanBodySchema = z
   .object({
-    accounts: z.array(z.string()).optional().describe("Account ids; default every account"),
+    // An empty list would queue nothing yet answer 202, as if a scan had started.
+    accounts: z
+      .array(z.string().min(1))
+      .min(1, "name at least one account, or leave accounts out to scan every account")
+      .optional()
+      .describe("Account ids, at least one; absent = every account"),
   })
   .nullish()
   .describe("Optional; no body scans every account");

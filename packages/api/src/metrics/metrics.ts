@@ -2,6 +2,7 @@ import { tables } from "@plumbline/store";
 import { sql } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { declaredOwnerCondition, declaredOwnersOf } from "../auth/access-scope.js";
 import type { ApiContext } from "../context.js";
 import { routePattern } from "../http/access-log.js";
 
@@ -103,16 +104,17 @@ export function createMetrics(context: ApiContext): ApiMetrics {
   });
 
   const fs = tables.findingState;
+  const declared = declaredOwnerCondition(declaredOwnersOf(context.policy), fs.tenant);
   new Gauge({
     name: "plumbline_findings",
-    help: "Current findings, by verdict and severity",
+    help: "Current findings of the policy's owners and unmapped accounts, by verdict and severity",
     labelNames: ["status", "severity"],
     registers: [registry],
     async collect() {
       this.reset();
       const result = await rows(
         context,
-        sql`select ${fs.status} as status, ${fs.severity} as severity, count(*)::int as total from ${fs} group by 1, 2`,
+        sql`select ${fs.status} as status, ${fs.severity} as severity, count(*)::int as total from ${fs} where ${declared} group by 1, 2`,
       );
       for (const row of result) {
         this.set({ status: String(row.status), severity: String(row.severity) }, Number(row.total));

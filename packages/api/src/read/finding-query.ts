@@ -1,7 +1,7 @@
 import { controlById, type Evidence, type WaiverApplied } from "@plumbline/rules";
 import { type StoreDatabase, tables } from "@plumbline/store";
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
-import { type AccessScope, ownerCondition } from "../auth/access-scope.js";
+import { type AccessScope, currentOwnerCondition } from "../auth/access-scope.js";
 import { UNMAPPED_TENANT } from "../contract/common.js";
 import type { FINDING_SORTS } from "../contract/findings.js";
 import {
@@ -82,9 +82,7 @@ export function likePattern(text: string): string {
 
 /** The conditions of the filters and of the token's scope over finding_state. */
 export function findingConditions(filters: FindingFilterInput, scope: AccessScope): SQL[] {
-  const conditions: SQL[] = [];
-  const scoped = ownerCondition(scope, fs.tenant);
-  if (scoped !== undefined) conditions.push(scoped);
+  const conditions: SQL[] = [currentOwnerCondition(scope, fs.tenant)];
 
   const tenants = listValues(filters.tenant);
   if (tenants !== undefined) {
@@ -287,11 +285,10 @@ export async function findingsAbout(
   where: SQL,
   scope: AccessScope,
 ): Promise<FindingView[]> {
-  const scoped = ownerCondition(scope, fs.tenant);
   const rows = await db
     .select(findingColumns)
     .from(fs)
-    .where(and(where, scoped))
+    .where(and(where, currentOwnerCondition(scope, fs.tenant)))
     .orderBy(severityRank, ...identityOrder);
   return rows.map(toFindingView);
 }

@@ -1,6 +1,6 @@
 import { type StoreDatabase, tables } from "@plumbline/store";
 import { and, count, desc, eq, gte, lt, ne, sql } from "drizzle-orm";
-import { type AccessScope, ownerCondition } from "../auth/access-scope.js";
+import { type AccessScope, currentOwnerCondition, ownerCondition } from "../auth/access-scope.js";
 import { areaOf } from "./finding-query.js";
 import { addVerdict, emptyCounts, type VerdictCounts } from "./verdict-counts.js";
 
@@ -137,7 +137,7 @@ export async function computePosture(
       total: count(),
     })
     .from(fs)
-    .where(ownerCondition(scope, fs.tenant))
+    .where(currentOwnerCondition(scope, fs.tenant))
     .groupBy(fs.tenant, fs.control, fs.status, fs.severity, fs.stale);
   const areas = new Map<string, Map<string, VerdictCounts>>();
   for (const row of current) {

@@ -45,6 +45,7 @@ export function registerExportRoutes(app: ApiInstance, context: ApiContext): voi
           401: errorResponseSchema,
           403: errorResponseSchema,
           500: errorResponseSchema,
+          503: errorResponseSchema,
         },
       },
     },

@@ -2,7 +2,7 @@ import { tables } from "@plumbline/store";
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type AccessScope, ownerCondition, ownerVisible } from "../auth/access-scope.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
-import { errorResponseSchema, idParamsSchema } from "../contract/common.js";
+import { idParamsSchema } from "../contract/common.js";
 import {
   scanDetailResponseSchema,
   scanListQuerySchema,
@@ -182,7 +182,7 @@ export function registerScanRoutes(app: ApiInstance, context: ApiContext): void 
         summary: "Queue a scan of every account, or of the accounts named (admin)",
         security: bearerSecurity,
         body: triggerScanBodySchema,
-        response: { 202: triggerScanResponseSchema, 503: errorResponseSchema, ...errorResponses },
+        response: { 202: triggerScanResponseSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -8,7 +8,12 @@ import {
 } from "@plumbline/rules";
 import { tables } from "@plumbline/store";
 import { and, count, eq, sql } from "drizzle-orm";
-import { type AccessScope, ownerVisible } from "../auth/access-scope.js";
+import {
+  type AccessScope,
+  declaredOwnerCondition,
+  declaredOwnersOf,
+  ownerVisible,
+} from "../auth/access-scope.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
 import { waiverListResponseSchema } from "../contract/waivers.js";
 import { bearerSecurity, errorResponses } from "./route-schema.js";
@@ -48,6 +53,7 @@ function visible(scope: AccessScope, owners: readonly string[]): boolean {
 
 export function registerWaiverRoutes(app: ApiInstance, context: ApiContext): void {
   const index = new DataflowIndex(context.policy);
+  const declared = declaredOwnersOf(context.policy);
 
   app.get(
     "/api/v1/waivers",
@@ -72,6 +78,7 @@ export function registerWaiverRoutes(app: ApiInstance, context: ApiContext): voi
           .where(
             and(
               eq(fs.status, "waived"),
+              declaredOwnerCondition(declared, fs.tenant),
               eq(fs.control, waiver.control),
               sql`${fs.waiver}->>'expires' = ${waiver.expires}`,
               sql`${fs.waiver}->>'reason' = ${waiver.reason}`,
