@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
@@ -8,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import lockfile from "proper-lockfile";
 import * as schema from "./schema.js";
 
 /** One drizzle type for both drivers. */
@@ -78,11 +80,59 @@ function connectPostgres(url: string, logger: StoreLogger | undefined): Connecti
   };
 }
 
-async function connectPglite(dataDir: string | undefined): Promise<Connection> {
-  if (dataDir !== undefined && !isInMemory(dataDir)) {
-    await mkdir(dataDir, { recursive: true });
+/**
+ * Claims an embedded database folder for this process. PGlite keeps the database in memory and
+ * writes it back to the folder, so a second process on the same folder works on a copy of its
+ * own: what each writes is lost to the other, and writes made while both run can be lost for
+ * good (a revoked token coming back, for one). The lock is refreshed while the process runs, so
+ * one left by a killed process goes stale and is taken over within seconds.
+ */
+async function claimFolder(
+  dataDir: string,
+  logger: StoreLogger | undefined,
+): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, {
+      lockfilePath: join(dataDir, "plumbline.lock"),
+      stale: 10_000,
+      update: 2_000,
+      retries: 0,
+      // The default handler throws from a timer, which would end the process.
+      onCompromised: (error) => {
+        logger?.warn({ code: (error as { code?: unknown }).code }, "database folder lock lost");
+      },
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ELOCKED") {
+      // No cause: the store's message quotes the innermost error, and this one says it all.
+      throw new Error(
+        `the embedded database in ${dataDir} is open in another process; an embedded ` +
+          "database serves one process at a time, so stop that process first, or keep the " +
+          "data in PostgreSQL to share it",
+      );
+    }
+    throw error;
   }
-  const client = isInMemory(dataDir) ? new PGlite() : new PGlite(dataDir);
+}
+
+async function connectPglite(
+  dataDir: string | undefined,
+  logger: StoreLogger | undefined,
+): Promise<Connection> {
+  if (dataDir === undefined || isInMemory(dataDir)) {
+    return pgliteConnection(new PGlite(), async () => undefined);
+  }
+  await mkdir(dataDir, { recursive: true });
+  const release = await claimFolder(dataDir, logger);
+  try {
+    return await pgliteConnection(new PGlite(dataDir), release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+async function pgliteConnection(client: PGlite, release: () => Promise<void>): Promise<Connection> {
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
 
@@ -90,7 +140,14 @@ async function connectPglite(dataDir: string | undefined): Promise<Connection> {
     db,
     driver: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        // A lock already lost (its file removed by hand) has nothing left to release.
+        await release().catch(() => undefined);
+      }
+    },
   };
 }
 
@@ -99,7 +156,7 @@ export async function connect(options: StoreOptions): Promise<Connection> {
   if ("url" in options) {
     return connectPostgres(options.url, options.logger);
   }
-  return connectPglite(options.dataDir);
+  return connectPglite(options.dataDir, options.logger);
 }
 
 /** Runs a query outside the query builder and returns its rows, whichever the driver. */
