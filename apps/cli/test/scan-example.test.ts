@@ -2,6 +2,11 @@ import { CONTROL_IDS } from "@plumbline/rules";
 import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
+import {
+  countReportedVerdicts,
+  readDocumentedVerdicts,
+  sortedCounts,
+} from "./support/example-estate-doc.js";
 import { fromRoot, runCommand } from "./support/harness.js";
 
 const firstFive = [
@@ -122,6 +127,30 @@ describe("plumbline scan of the example estate", () => {
     const purge = appVault?.evidence.find((e) => e.path === "properties.enablePurgeProtection");
     expect(purge).toBeDefined();
     expect(purge && "actual" in purge).toBe(false);
+  });
+
+  describe("against docs/example-estate.md", () => {
+    const documented = readDocumentedVerdicts(fromRoot("docs/example-estate.md"));
+
+    it("gives as many rows as the page's heading says and its owner tables list", () => {
+      const listedRows = [...documented.listed.values()].reduce((sum, count) => sum + count, 0);
+      expect(listedRows).toBe(documented.headingRows);
+      expect(report.findings).toHaveLength(documented.headingRows);
+    });
+
+    it("gives each owner the rows the page lists, per control and verdict", () => {
+      expect(sortedCounts(countReportedVerdicts(report).listed)).toEqual(
+        sortedCounts(documented.listed),
+      );
+    });
+
+    it("gives the page's totals per control and provider, for every control", () => {
+      expect(sortedCounts(countReportedVerdicts(report).totals)).toEqual(
+        sortedCounts(documented.totals),
+      );
+      const controls = new Set([...documented.totals.keys()].map((key) => key.split("|")[0]));
+      expect(controls).toEqual(new Set(CONTROL_IDS));
+    });
   });
 
   it("keeps Azure ids exactly as the cloud spelled them", () => {

@@ -123,7 +123,8 @@ describe("collectAws reading Network Firewall logging", () => {
       location: REGION,
       name: "nfw-egress",
       tags: {},
-      parentKey: null,
+      // A setting of its firewall, not a resource of its own.
+      parentKey: loggedArn,
     });
     expect(logging?.raw).toEqual({
       accountId: AWS_ACCOUNT,

@@ -117,6 +117,23 @@ describe("fromConfigItem", () => {
     expect(resource.name).toBe("111122223333");
   });
 
+  it("makes a firewall's logging configuration a child of the firewall it names", () => {
+    const firewallArn = "arn:aws:network-firewall:eu-west-1:111122223333:firewall/nfw-egress";
+    const logging = (configuration: Record<string, unknown>, resourceId: string) =>
+      fromConfigItem({
+        accountId: "111122223333",
+        awsRegion: "eu-west-1",
+        resourceType: "AWS::NetworkFirewall::LoggingConfiguration",
+        resourceId,
+        configuration,
+      });
+    expect(logging({ FirewallArn: firewallArn }, "nfw-egress").parentKey).toBe(firewallArn);
+    expect(logging({}, firewallArn).parentKey).toBe(firewallArn);
+    expect(logging({ FirewallArn: firewallArn }, firewallArn).key).toBe(
+      `AWS::NetworkFirewall::LoggingConfiguration/${firewallArn}`,
+    );
+  });
+
   it("reads SageMaker and Bedrock key references under their CloudFormation names", () => {
     const rows = selectRowsOf(
       awsFixture("config.SelectResourceConfig.sagemaker-bedrock.http.synthetic.json"),

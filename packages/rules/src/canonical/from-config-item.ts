@@ -28,6 +28,16 @@ const CONFIG_REFERENCES: Readonly<
   "AWS::NetworkFirewall::Firewall": [{ kind: "virtual-network", pattern: "configuration.VpcId" }],
 };
 
+/**
+ * AWS types that are a setting of another resource rather than a resource of their own, with the
+ * field that names the owning resource. A Network Firewall's logging configuration is read
+ * through the Network Firewall API (AWS Config does not record it) and belongs to its firewall,
+ * as an Azure firewall's diagnostic setting does: a child, not a top-level resource.
+ */
+const CONFIG_PARENTS: Readonly<Record<string, string>> = {
+  "AWS::NetworkFirewall::LoggingConfiguration": "configuration.FirewallArn",
+};
+
 /** Nesting depth up to which string-encoded JSON is decoded (the S3 ACL is encoded twice). */
 // Limitation: a supplementary value that is a plain string but reads as JSON (`"123"`, `"true"`)
 // is decoded to a number or boolean, because BatchGet encodes every value as JSON text and the
@@ -145,10 +155,26 @@ function textOf(value: unknown): string | null {
 }
 
 /**
+ * The key of the resource an item is a setting of, or null for a resource of its own. Without
+ * the naming field the item's resource id stands in: the collector sets it to the firewall's
+ * ARN, or its name when the ARN is unknown.
+ */
+function parentKeyOf(
+  resourceType: string,
+  resourceId: string,
+  raw: Record<string, unknown>,
+): string | null {
+  const field = CONFIG_PARENTS[resourceType];
+  if (field === undefined) return null;
+  return textOf(readPath(raw, field)) ?? resourceId;
+}
+
+/**
  * Converts an AWS Config configuration item (a Select row, an aggregate row, or a decoded
  * BatchGetResourceConfig item) to a canonical resource. The key is the ARN as given, or
  * `<resourceType>/<resourceId>` where the item has none; `configurationItemStatus` stays in
- * `raw`.
+ * `raw`. A setting of another resource (a firewall's logging configuration) gets that
+ * resource's key as `parentKey`.
  */
 export function fromConfigItem(item: Record<string, unknown>): CanonicalResource {
   const resourceType = textOf(item.resourceType);
@@ -181,7 +207,7 @@ export function fromConfigItem(item: Record<string, unknown>): CanonicalResource
     tags: configItemTags(raw),
     raw,
     references: collectConfigReferences(resourceType, raw),
-    parentKey: null,
+    parentKey: parentKeyOf(resourceType, resourceId, raw),
   };
 }
 

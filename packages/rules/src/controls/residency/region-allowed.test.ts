@@ -262,6 +262,45 @@ describe("residency.region-allowed", () => {
     expect(deployment !== undefined && regionAllowed.appliesTo?.(deployment)).toBe(false);
   });
 
+  it("gives no row to a firewall's logging setting, on AWS as on Azure: it is not top-level", () => {
+    const firewallArn = "arn:aws:network-firewall:eu-west-1:111122223333:firewall/nfw-egress";
+    const firewall = fromConfigItem({
+      accountId: "111122223333",
+      awsRegion: "eu-west-1",
+      resourceType: "AWS::NetworkFirewall::Firewall",
+      resourceId: firewallArn,
+      arn: firewallArn,
+      configuration: { FirewallArn: firewallArn, VpcId: "vpc-0a1b2c3d" },
+    });
+    // As the collector delivers what DescribeLoggingConfiguration answers: no ARN of its own.
+    const logging = (configuration: Record<string, unknown>, resourceId = firewallArn) =>
+      fromConfigItem({
+        accountId: "111122223333",
+        awsRegion: "eu-west-1",
+        resourceType: "AWS::NetworkFirewall::LoggingConfiguration",
+        resourceId,
+        resourceName: "nfw-egress",
+        configuration,
+      });
+    const logsToS3 = logging({
+      FirewallArn: firewallArn,
+      LoggingConfiguration: { LogDestinationConfigs: [{ LogType: "FLOW" }] },
+    });
+    const azureSetting = fromArmDocument({
+      id:
+        `${SUBSCRIPTION}/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/` +
+        "afw-hub/providers/Microsoft.Insights/diagnosticSettings/to-law",
+      name: "to-law",
+      properties: { workspaceId: "/subscriptions/x/workspaces/law", logs: [] },
+    });
+
+    expect(regionAllowed.appliesTo?.(firewall)).toBe(true);
+    expect(logsToS3.parentKey).toBe(firewall.key);
+    expect(regionAllowed.appliesTo?.(logsToS3)).toBe(false);
+    expect(regionAllowed.appliesTo?.(logging({}, "nfw-egress"))).toBe(false);
+    expect(regionAllowed.appliesTo?.(azureSetting)).toBe(false);
+  });
+
   it("passes AWS items recorded in global only for the global types", () => {
     const item = (resourceType: string) =>
       fromConfigItem({
