@@ -158,6 +158,11 @@ async function readDocuments(file: string, source: string): Promise<JsonObject[]
     throw new EstateError(`${source}: not valid JSON (${(error as Error).message})`);
   }
 
+  if (nestingDepth(parsed) > maxNestingDepth) {
+    throw new EstateError(
+      `${source}: nested deeper than ${maxNestingDepth} levels, which no cloud API returns`,
+    );
+  }
   const list = Array.isArray(parsed) ? parsed : (readListEnvelope(parsed) ?? [parsed]);
   return list.map((document, index) => {
     if (!isJsonObject(document)) {
@@ -165,6 +170,27 @@ async function readDocuments(file: string, source: string): Promise<JsonObject[]
     }
     return document;
   });
+}
+
+/**
+ * Deeper than any cloud document (ARM and Config documents stay within a few dozen levels). A
+ * document past it is refused when the estate loads: serialising it for every page would
+ * exhaust the stack, failing each page of its account rather than the one file.
+ */
+const maxNestingDepth = 256;
+
+/** How deep arrays and objects nest in a parsed value; iterative, so any depth is measured. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== "object" || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > deepest) deepest = depth;
+    if (depth > maxNestingDepth) return depth;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return deepest;
 }
 
 function readListEnvelope(parsed: unknown): unknown[] | undefined {

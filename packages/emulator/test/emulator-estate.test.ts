@@ -258,6 +258,23 @@ describe("estate validation", () => {
     );
   });
 
+  it("refuses a document nested deeper than any cloud returns, naming its file", async () => {
+    const id =
+      "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stdeep";
+    const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+    const document = (levels: number) =>
+      `{"id":"${id}","type":"Microsoft.Storage/storageAccounts","location":"westeurope",` +
+      `"properties":${nested(levels)}}`;
+    const tooDeep = await writeEstate({ "azure/rg/deep.json": document(7000) });
+    const deepEnough = await writeEstate({ "azure/rg/deep.json": document(250) });
+
+    await expect(startEmulator({ estateDir: tooDeep })).rejects.toThrow(
+      /azure\/rg\/deep\.json: nested deeper than 256 levels/,
+    );
+    const emulator = await startEmulator({ estateDir: deepEnough });
+    await emulator.close();
+  });
+
   it("refuses two documents whose ids differ only in case", async () => {
     const id =
       "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
