@@ -4,6 +4,11 @@ export const ExitCode = {
   findingsAtThreshold: 1,
   usageOrInput: 2,
   scanFailed: 3,
+  /**
+   * The reader of stdout or stderr went away (`plumbline … | head`): 128 + SIGPIPE (13), what a
+   * shell reports for a program that a closed pipe ended.
+   */
+  readerGone: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -13,6 +13,7 @@ import { scanNowCommand, workerCommand } from "./commands/worker.js";
 import { readEnvironment } from "./config.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { createReaderAwareOutput } from "./reader-aware-output.js";
 
 /** The version of this command, from its package manifest. */
 export const PLUMBLINE_VERSION: string = (
@@ -176,14 +177,20 @@ export async function main(): Promise<void> {
     process.exitCode = ExitCode.usageOrInput;
     return;
   }
+  const stdout = createReaderAwareOutput(process.stdout);
+  const stderr = createReaderAwareOutput(process.stderr);
   const io: CommandIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
     env,
     logger: createLogger(env.PLUMBLINE_LOG_LEVEL),
     clock: () => new Date(),
     interactive: process.stderr.isTTY === true && env.CI === undefined,
   };
   const code = await run(process.argv.slice(2), io);
-  process.exitCode = code;
+  // Output nobody read is not a success, whatever the command found; the code says so the
+  // way a shell does for a program a closed pipe ended.
+  await Promise.all([stdout.settled(), stderr.settled()]);
+  const readerGone = stdout.readerGone() || stderr.readerGone();
+  process.exitCode = readerGone ? ExitCode.readerGone : code;
 }

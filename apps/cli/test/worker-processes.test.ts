@@ -145,6 +145,9 @@ describe("plumbline worker processes", () => {
     const first = spawnWorker("first", both, env);
     const second = spawnWorker("second", both, env);
     await Promise.all([first.ready(), second.ready()]);
+    expect(first.stdout()).toBe(
+      `worker ready: 2 account schedules, plus discovery; queue prefix ${env.PLUMBLINE_QUEUE_PREFIX}\n`,
+    );
     first.kill("SIGTERM");
     second.kill("SIGTERM");
     await Promise.all([first.exited(), second.exited()]);

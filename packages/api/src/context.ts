@@ -29,6 +29,12 @@ export interface ApiOptions {
   triggerScan?: TriggerScan;
   /** Wall clock; token expiry, waivers and trends are judged against it. */
   clock?: () => Date;
+  /**
+   * Alert channels whose webhook URL is set in the server's environment: `slack` when the
+   * variable the policy's `notifications.slack.webhookUrlEnv` names holds a value. Only the
+   * names are passed, never a URL. Absent: none, so every channel shows `not-configured`.
+   */
+  channelsWithWebhook?: readonly string[];
 }
 
 /** What every route handler may use. */
@@ -38,6 +44,7 @@ export interface ApiContext {
   logger: Logger;
   clock: () => Date;
   triggerScan: TriggerScan | undefined;
+  channelsWithWebhook: ReadonlySet<string>;
 }
 
 /** The authenticated caller of a request. */

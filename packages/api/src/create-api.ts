@@ -77,6 +77,7 @@ export async function createApi(options: ApiOptions): Promise<ApiInstance> {
     logger: options.logger,
     clock: options.clock ?? (() => new Date()),
     triggerScan: options.triggerScan,
+    channelsWithWebhook: new Set(options.channelsWithWebhook ?? []),
   };
   const app = Fastify({
     loggerInstance: options.logger.child({ component: "api" }),

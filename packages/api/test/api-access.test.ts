@@ -1,7 +1,9 @@
 import { tables } from "@plumbline/store";
 import { queryDatabase } from "@plumbline/testing";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTokenSecret, hashTokenSecret } from "../src/auth/token-secret.js";
+import { type ApiInstance, createApi } from "../src/index.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
 import { NOW } from "./support/seed.js";
 
@@ -211,6 +213,91 @@ describe("alert channels", () => {
       headers: bearer(fixture.tokens.admin),
     });
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it("shows Slack as not-configured, saying why, when the policy or the server lacks its webhook", async () => {
+    const withoutVariable = await createApi({
+      store: fixture.store,
+      policy: fixture.policy,
+      logger: pino({ level: "silent" }),
+      clock: () => NOW,
+    });
+    const withoutSlack = await createApi({
+      store: fixture.store,
+      policy: {
+        ...fixture.policy,
+        notifications: { ...fixture.policy.notifications, slack: null },
+      },
+      logger: pino({ level: "silent" }),
+      clock: () => NOW,
+      channelsWithWebhook: ["slack"],
+    });
+    try {
+      const cases: Array<[ApiInstance, string]> = [
+        [withoutVariable, "SLACK_WEBHOOK_URL is not set in the server's environment"],
+        [withoutSlack, "the policy has no notifications.slack"],
+      ];
+      for (const [app, reason] of cases) {
+        const listed = await app.inject({
+          url: "/api/v1/notifications",
+          headers: bearer(fixture.tokens.auditor),
+        });
+        expect(listed.json().channels, reason).toEqual([
+          {
+            channel: "slack",
+            configured: false,
+            state: "not-configured",
+            reason,
+            changedAt: expect.any(String),
+            lastDeliveredAt: null,
+            pending: 1,
+            oldestPendingAt: "2026-12-03T11:01:00.000Z",
+          },
+        ]);
+        // A channel the list shows can be reset; it stays unusable until it is configured.
+        const reset = await app.inject({
+          method: "POST",
+          url: "/api/v1/notifications/slack/reset",
+          headers: bearer(fixture.tokens.admin),
+        });
+        expect(reset.statusCode, reason).toBe(200);
+        expect(reset.json(), reason).toMatchObject({ state: "not-configured", reason });
+      }
+    } finally {
+      await withoutVariable.close();
+      await withoutSlack.close();
+    }
+  });
+
+  it("resets a channel with no stored state yet as a no-op that answers its state", async () => {
+    await queryDatabase(fixture.url, "delete from notification_channels");
+    const expected = {
+      channel: "slack",
+      configured: true,
+      state: "ok",
+      reason: null,
+      changedAt: null,
+      lastDeliveredAt: null,
+      pending: 1,
+      oldestPendingAt: "2026-12-03T11:01:00.000Z",
+    };
+
+    const listed = await fixture.app.inject({
+      url: "/api/v1/notifications",
+      headers: bearer(fixture.tokens.auditor),
+    });
+    const reset = await fixture.app.inject({
+      method: "POST",
+      url: "/api/v1/notifications/slack/reset",
+      headers: bearer(fixture.tokens.admin),
+    });
+
+    expect(listed.json().channels).toEqual([expected]);
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json()).toEqual(expected);
+    expect(await queryDatabase(fixture.url, "select channel from notification_channels")).toEqual(
+      [],
+    );
   });
 });
 

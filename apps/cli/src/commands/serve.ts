@@ -1,5 +1,7 @@
 import type { TriggerScan } from "@plumbline/api";
+import type { Policy } from "@plumbline/rules";
 import { createJobQueues, enqueueScanNow, type JobQueues } from "@plumbline/scanner";
+import { readNamedSecret } from "../config.js";
 import { locateDashboardDir } from "../dashboard-dir.js";
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import type { CommandIo } from "./command-io.js";
@@ -31,6 +33,12 @@ function dashboardDirOrNothing(io: CommandIo): string | undefined {
     io.stderr.write(`warning: ${error.message}; serving the API only\n`);
     return undefined;
   }
+}
+
+/** The alert channels whose webhook URL this process's environment holds; the URL stays here. */
+function channelsWithWebhook(policy: Policy): string[] {
+  const slack = policy.notifications.slack;
+  return slack !== null && readNamedSecret(slack.webhookUrlEnv) !== undefined ? ["slack"] : [];
 }
 
 /**
@@ -70,6 +78,7 @@ export async function startServer(
         policy,
         logger: io.logger,
         clock: io.clock,
+        channelsWithWebhook: channelsWithWebhook(policy),
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
         ...(triggerScan === undefined ? {} : { triggerScan }),
       },

@@ -6,7 +6,6 @@ import {
   createPipelineHandlers,
   enqueueScanNow,
   type JobWorkerSettings,
-  policyAccounts,
   RedisUnavailableError,
   startJobWorkers,
   syncJobSchedulers,
@@ -103,6 +102,20 @@ function slackSettings(policy: Policy, io: CommandIo) {
   return { webhookUrl, dashboardUrl: io.env.PLUMBLINE_DASHBOARD_URL ?? DEFAULT_DASHBOARD_URL };
 }
 
+/**
+ * Names the schedulers a worker keeps, so its first line matches the policy a person reads:
+ * one per account, plus the round's discovery and, with Slack, the drain of pending alerts.
+ */
+function describeSchedules(ids: readonly string[]): string {
+  const accounts = ids.filter((id) => id.startsWith("inventory:")).length;
+  const rounds = [
+    ...(ids.includes("discover") ? ["discovery"] : []),
+    ...(ids.includes("notify:slack") ? ["alert delivery"] : []),
+  ];
+  const perAccount = `${accounts} account schedule${accounts === 1 ? "" : "s"}`;
+  return rounds.length === 0 ? perAccount : `${perAccount}, plus ${rounds.join(" and ")}`;
+}
+
 /** Stops a command at once, in one line, when Redis does not answer or refuses its database. */
 async function requireUsableRedis(redisUrl: string): Promise<void> {
   try {
@@ -159,11 +172,8 @@ export async function workerCommand(
       settings: settingsFromEnvironment(io.env, concurrency),
       name: `plumbline-${process.pid}`,
     });
-    const schedulerCount = schedules.created.length + schedules.updated.length;
-    io.stdout.write(
-      `worker ready: ${policyAccounts(policy).length} accounts, ` +
-        `${schedulerCount + schedules.unchanged.length} schedules, queue prefix ${queues.prefix}\n`,
-    );
+    const kept = [...schedules.created, ...schedules.updated, ...schedules.unchanged];
+    io.stdout.write(`worker ready: ${describeSchedules(kept)}; queue prefix ${queues.prefix}\n`);
 
     const signal = await stopped;
     // The signal handlers are gone by now, so a second signal ends the process at once.

@@ -128,6 +128,12 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     expect(await page.evaluate<string>("document.activeElement.textContent")).toBe("Scans");
     expect(await page.getByRole("button", { name: /scan now/i }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /token|revoke/i }).count()).toBe(0);
+    // The example policy alerts on Slack, but the demo holds no webhook URL: the page says so.
+    await expect
+      .poll(() => page.locator("ul.channels li").first().textContent())
+      .toContain(
+        "slack: not-configured — SLACK_WEBHOOK_URL is not set in the server's environment",
+      );
     await screenshot("02-scans-auditor");
 
     await page.goto(`${demo.url}#/access-log`);
@@ -185,7 +191,7 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     await screenshot("04-finding");
   });
 
-  it("lists waivers with their expiry, the control catalogue and an empty drift timeline", async () => {
+  it("lists waivers with their expiry, the control catalogue and the replayed drift", async () => {
     await page.goto(`${demo.url}#/waivers`);
     const expired = page.locator("table.waivers-table tbody tr.waiver-expired");
     await expired.first().waitFor();
@@ -200,10 +206,15 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     expect(await page.locator("table.controls-table tbody tr").count()).toBe(19);
     await screenshot("05-controls");
 
-    // One scan records the baseline: there is no drift to show yet.
+    // The demo's first run replays last week's estate, then scans today's: its changes show.
     await page.goto(`${demo.url}#/drift`);
-    await page.getByText("No changes in this period.").waitFor();
-    await screenshot("06-drift-empty");
+    const rows = page.locator("table.drift-table tbody tr");
+    await rows.first().waitFor();
+    const opened = rows.filter({ has: page.locator(".drift-opened") });
+    expect(await opened.filter({ hasText: "stwealthexport" }).count()).toBe(1);
+    const resolved = rows.filter({ has: page.locator(".drift-resolved") });
+    expect(await resolved.filter({ hasText: "retail-orders-db" }).count()).toBe(1);
+    await screenshot("06-drift-replayed");
   });
 
   it("shows the drift a second scan finds, linked to the finding it changed", async () => {
@@ -240,8 +251,13 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     const changed = rows.filter({ has: page.locator(".drift-changed") });
     expect(await changed.first().textContent()).toMatch(/Disabled → Enabled/);
 
+    // Filtered to one kind, only that kind is listed: the second scan resolved nothing.
     await page.getByLabel("Kind").selectOption("resolved");
-    await page.getByText("No changes in this period.").waitFor();
+    await expect.poll(() => rows.filter({ has: page.locator(".drift-opened") }).count()).toBe(0);
+    expect(await rows.filter({ hasText: "stwealthdocs" }).count()).toBe(0);
+    expect(await rows.count()).toBe(
+      await rows.filter({ has: page.locator(".drift-resolved") }).count(),
+    );
     await page.getByLabel("Kind").selectOption("");
     await opened.first().waitFor();
     await screenshot("07-drift");

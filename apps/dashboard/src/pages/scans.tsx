@@ -101,11 +101,7 @@ function AlertChannels() {
               {items.map((channel) => (
                 <li key={channel.channel}>
                   <strong>{channel.channel}</strong>:{" "}
-                  {channel.configured ? (
-                    <StatusBadge family="channel" status={channel.state} />
-                  ) : (
-                    <span className="muted">not configured</span>
-                  )}
+                  <StatusBadge family="channel" status={channel.state} />
                   {channel.reason === null ? null : <span> — {channel.reason}</span>}
                   <span className="subtle">
                     {channel.pending} pending; last delivered{" "}

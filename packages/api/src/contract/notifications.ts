@@ -4,8 +4,18 @@ import { instantSchema } from "./common.js";
 /** The state of an alert channel and its queue. */
 export const channelSchema = z.object({
   channel: z.string(),
-  configured: z.boolean().describe("The policy configures this channel"),
-  state: z.enum(["ok", "broken"]),
+  configured: z
+    .boolean()
+    .describe(
+      "The policy configures this channel and the variable holding its webhook URL is set " +
+        "where the API runs",
+    ),
+  state: z
+    .enum(["ok", "broken", "not-configured"])
+    .describe(
+      "not-configured: alerts cannot be sent (see reason); broken: the channel refused a " +
+        "message and stays paused until an admin resets it; ok: alerts are sent",
+    ),
   reason: z.string().nullable(),
   changedAt: instantSchema.nullable(),
   lastDeliveredAt: instantSchema.nullable(),

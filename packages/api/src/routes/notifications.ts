@@ -1,5 +1,5 @@
 import { tables } from "@plumbline/store";
-import { and, count, eq, isNull, min } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
 import {
   channelParamsSchema,
@@ -7,8 +7,15 @@ import {
   notificationsResponseSchema,
 } from "../contract/notifications.js";
 import { notFound } from "../errors.js";
-import { isoOrNull } from "../read/views.js";
+import { type AlertChannelView, readAlertChannels } from "../read/alert-channels.js";
 import { bearerSecurity, errorResponses } from "./route-schema.js";
+
+async function readAlertChannel(
+  context: ApiContext,
+  channel: string,
+): Promise<AlertChannelView | undefined> {
+  return (await readAlertChannels(context)).find((view) => view.channel === channel);
+}
 
 export function registerNotificationRoutes(app: ApiInstance, context: ApiContext): void {
   app.get(
@@ -22,42 +29,9 @@ export function registerNotificationRoutes(app: ApiInstance, context: ApiContext
         response: { 200: notificationsResponseSchema, ...errorResponses },
       },
     },
-    async () => {
-      const db = context.store.database;
-      const outbox = tables.outbox;
-      const states = await db.select().from(tables.notificationChannels);
-      const pending = await db
-        .select({ channel: outbox.channel, total: count(), oldest: min(outbox.createdAt) })
-        .from(outbox)
-        .where(isNull(outbox.deliveredAt))
-        .groupBy(outbox.channel);
-      const configured = new Set(context.policy.notifications.slack === null ? [] : ["slack"]);
-      const channels = [
-        ...new Set([
-          ...configured,
-          ...states.map((row) => row.channel),
-          ...pending.map((row) => row.channel),
-        ]),
-      ].sort();
-      // Limitation: alert batches hold items of every owner, so channels show counts only and
-      // any token may read them; the alerts themselves are not served.
-      return {
-        channels: channels.map((channel) => {
-          const state = states.find((row) => row.channel === channel);
-          const queued = pending.find((row) => row.channel === channel);
-          return {
-            channel,
-            configured: configured.has(channel),
-            state: state?.state ?? ("ok" as const),
-            reason: state?.reason ?? null,
-            changedAt: isoOrNull(state?.changedAt ?? null),
-            lastDeliveredAt: isoOrNull(state?.lastDeliveredAt ?? null),
-            pending: queued?.total ?? 0,
-            oldestPendingAt: isoOrNull(queued?.oldest ?? null),
-          };
-        }),
-      };
-    },
+    // Limitation: alert batches hold items of every owner, so channels show counts only and
+    // any token may read them; the alerts themselves are not served.
+    async () => ({ channels: await readAlertChannels(context) }),
   );
 
   app.post(
@@ -66,7 +40,9 @@ export function registerNotificationRoutes(app: ApiInstance, context: ApiContext
       config: { access: "admin" },
       schema: {
         tags: ["scans"],
-        summary: "Mark a broken alert channel usable again once its webhook is fixed (admin)",
+        summary:
+          "Mark a broken alert channel usable again once its webhook is fixed (admin); " +
+          "a channel that is not broken is left as it is",
         security: bearerSecurity,
         params: channelParamsSchema,
         response: { 200: channelSchema, ...errorResponses },
@@ -74,29 +50,25 @@ export function registerNotificationRoutes(app: ApiInstance, context: ApiContext
     },
     async (request) => {
       const { token } = authOf(request);
-      const db = context.store.database;
+      const { channel } = request.params;
+      if ((await readAlertChannel(context, channel)) === undefined) {
+        throw notFound("the alert channel");
+      }
+
       const channels = tables.notificationChannels;
-      const [row] = await db
+      const reset = await context.store.database
         .update(channels)
         .set({ state: "ok", reason: null, changedAt: context.clock() })
-        .where(eq(channels.channel, request.params.channel))
-        .returning();
-      if (row === undefined) throw notFound("the alert channel");
-      context.logger.info({ channel: row.channel, resetBy: token.id }, "alert channel reset");
-      const [queued] = await db
-        .select({ total: count(), oldest: min(tables.outbox.createdAt) })
-        .from(tables.outbox)
-        .where(and(eq(tables.outbox.channel, row.channel), isNull(tables.outbox.deliveredAt)));
-      return {
-        channel: row.channel,
-        configured: context.policy.notifications.slack !== null && row.channel === "slack",
-        state: row.state,
-        reason: row.reason,
-        changedAt: isoOrNull(row.changedAt),
-        lastDeliveredAt: isoOrNull(row.lastDeliveredAt),
-        pending: queued?.total ?? 0,
-        oldestPendingAt: isoOrNull(queued?.oldest ?? null),
-      };
+        .where(and(eq(channels.channel, channel), eq(channels.state, "broken")))
+        .returning({ channel: channels.channel });
+      context.logger.info(
+        { channel, resetBy: token.id, wasBroken: reset.length > 0 },
+        "alert channel reset",
+      );
+
+      const view = await readAlertChannel(context, channel);
+      if (view === undefined) throw notFound("the alert channel");
+      return view;
     },
   );
 }

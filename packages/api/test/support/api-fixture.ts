@@ -15,7 +15,7 @@ export interface ApiFixture extends SeededEstate {
 /** Creates a database, seeds the estate and builds the API at the seeded moment. */
 export async function startApiFixture(
   prefix: string,
-  options: Partial<Pick<ApiOptions, "triggerScan" | "dashboardDir">> = {},
+  options: Partial<Pick<ApiOptions, "triggerScan" | "dashboardDir" | "channelsWithWebhook">> = {},
 ): Promise<ApiFixture> {
   const database = await createTestDatabase(prefix);
   const store = await openStore({ url: database.url });
@@ -25,6 +25,8 @@ export async function startApiFixture(
     policy: estate.policy,
     logger: pino({ level: "silent" }),
     clock: () => NOW,
+    // The seeded estate alerts on Slack, as a server whose environment holds the webhook URL.
+    channelsWithWebhook: ["slack"],
     ...options,
   });
   await app.ready();

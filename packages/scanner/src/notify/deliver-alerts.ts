@@ -2,6 +2,7 @@ import type { AlertBatch, AlertItem } from "@plumbline/rules";
 import { type Store, type StoreDatabase, tables } from "@plumbline/store";
 import { and, asc, count, eq, inArray, isNull, lte, min, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
+import { bindNewFields } from "../logging/bind-new-fields.js";
 import { alertBatchSchema } from "./alert-batch.js";
 import { renderAlertMessage } from "./render-slack-message.js";
 import {
@@ -123,7 +124,7 @@ export async function deliverPendingAlerts(
   const now = options.now ?? (() => new Date());
   const db = store.database;
   const policy: DeliveryRetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const log = logger.child({ channel, webhook: webhookFingerprint(options.webhookUrl) });
+  const log = bindNewFields(logger, { channel, webhook: webhookFingerprint(options.webhookUrl) });
 
   await ensureChannelRow(db, channel, now());
   if ((await readChannelState(db, channel)) === "broken") {

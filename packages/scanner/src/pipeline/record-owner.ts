@@ -7,6 +7,7 @@ import {
 } from "@plumbline/rules";
 import type { Store } from "@plumbline/store";
 import type { Logger } from "pino";
+import { bindNewFields } from "../logging/bind-new-fields.js";
 
 /** Options of `recordOwnerFindings`. */
 export interface RecordOwnerOptions {
@@ -80,9 +81,9 @@ export async function recordOwnerFindings(options: RecordOwnerOptions): Promise<
     },
   });
 
-  options.logger.info(
+  // The caller's logger may name the owner already (an evaluation job's does).
+  bindNewFields(options.logger, { owner }).info(
     {
-      owner,
       baseline: written.baseline,
       findings,
       stale,

@@ -7,6 +7,7 @@ import {
 } from "@plumbline/rules";
 import type { Store } from "@plumbline/store";
 import type { Logger } from "pino";
+import { bindNewFields } from "../logging/bind-new-fields.js";
 import { startCallCount } from "./cloud-calls.js";
 import { createInventoryWriter, readCollectedBefore } from "./inventory-writer.js";
 import { type CloudAccess, markInvisibleSubscriptions } from "./run-scan.js";
@@ -61,7 +62,7 @@ export async function runInventory(options: RunInventoryOptions): Promise<RunInv
     kind: "inventory",
     startedAt: clock(),
   });
-  const log = options.logger.child({ scanId: scan.id, provider, account });
+  const log = bindNewFields(options.logger, { scanId: scan.id, provider, account });
   log.info({ trigger: options.trigger }, "inventory started");
 
   const writer = createInventoryWriter({

@@ -14,6 +14,7 @@ import {
 } from "@plumbline/rules";
 import type { LatestCollection, Store } from "@plumbline/store";
 import type { Logger } from "pino";
+import { bindNewFields } from "../logging/bind-new-fields.js";
 import { recordOwnerFindings } from "./record-owner.js";
 import { scanStatus } from "./run-scan.js";
 
@@ -84,7 +85,7 @@ export async function runOwnerEvaluation(
     owner,
     startedAt: clock(),
   });
-  const log = options.logger.child({ scanId: scan.id, owner });
+  const log = bindNewFields(options.logger, { scanId: scan.id, owner });
   log.info({ trigger: options.trigger }, "evaluation started");
 
   const latest = await store.latestCollections();
