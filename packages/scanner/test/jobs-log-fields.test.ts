@@ -2,20 +2,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { startEmulator } from "@plumbline/emulator";
 import { openStore, type Store } from "@plumbline/store";
 import { createTestDatabase, type TestDatabase } from "@plumbline/testing";
-import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createJobQueues,
-  createPipelineHandlers,
-  enqueueScanNow,
-  type JobQueues,
-  startJobWorkers,
-} from "../src/jobs/index.js";
-import { createCloudAccess } from "../src/pipeline/cloud-access.js";
+import { createJobQueues, enqueueScanNow, type JobQueues } from "../src/jobs/index.js";
 import {
   AWS_ACCOUNT,
   createEstate,
@@ -24,9 +15,9 @@ import {
 } from "./collectors-support.js";
 import {
   deletePrefix,
-  fastSettings,
   policyFrom,
   REDIS_URL,
+  startPipelineRound,
   uniquePrefix,
   waitFor,
 } from "./jobs-support.js";
@@ -129,33 +120,16 @@ describe("the worker's structured logs", () => {
   /** Starts the emulator over the estate as it is now, and workers over it. */
   async function startRound(): Promise<void> {
     await stopRound?.();
-    const emulator = await startEmulator({ estateDir: estate.dir });
-    const cloud = createCloudAccess({
+    const stop = await startPipelineRound({
+      estateDir: estate.dir,
       policy,
+      store,
       logger,
-      estate: emulator,
-      retry: {
-        aws: new ConfiguredRetryStrategy(2, () => 10),
-        azure: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
-      },
-    });
-    const workers = await startJobWorkers({
-      connection: REDIS_URL,
       prefix,
-      policy,
-      handlers: createPipelineHandlers({
-        policy,
-        cloud,
-        store,
-        logger,
-        slack: { webhookUrl, dashboardUrl: "http://127.0.0.1:8080" },
-      }),
-      logger,
-      settings: fastSettings,
+      webhookUrl,
     });
     stopRound = async () => {
-      await workers.close({ timeoutMs: 10_000 });
-      await emulator.close();
+      await stop();
       stopRound = undefined;
     };
   }

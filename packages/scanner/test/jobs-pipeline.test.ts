@@ -2,23 +2,18 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { startEmulator } from "@plumbline/emulator";
 import type { Policy } from "@plumbline/rules";
 import { openStore, type Store, tables } from "@plumbline/store";
 import { createTestDatabase } from "@plumbline/testing";
-import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createJobQueues,
-  createPipelineHandlers,
   enqueueScanNow,
   type JobQueues,
-  startJobWorkers,
   syncJobSchedulers,
 } from "../src/jobs/index.js";
-import { createCloudAccess } from "../src/pipeline/cloud-access.js";
 import {
   AWS_ACCOUNT,
   createEstate,
@@ -27,9 +22,9 @@ import {
 } from "./collectors-support.js";
 import {
   deletePrefix,
-  fastSettings,
   policyFrom,
   REDIS_URL,
+  startPipelineRound,
   uniquePrefix,
   waitFor,
 } from "./jobs-support.js";
@@ -103,32 +98,8 @@ describe("scheduled jobs over the real pipeline", () => {
 
   /** Starts the emulator on the estate as it is now, and workers over it. */
   async function startRound(policy: Policy, slack: { webhookUrl: string } | null = null) {
-    const emulator = await startEmulator({ estateDir: estate.dir });
-    stops.push(() => emulator.close());
-    const cloud = createCloudAccess({
-      policy,
-      logger,
-      estate: emulator,
-      retry: {
-        aws: new ConfiguredRetryStrategy(2, () => 10),
-        azure: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
-      },
-    });
-    const workers = await startJobWorkers({
-      connection: REDIS_URL,
-      prefix,
-      policy,
-      handlers: createPipelineHandlers({
-        policy,
-        cloud,
-        store,
-        logger,
-        slack: slack && { ...slack, dashboardUrl: "http://127.0.0.1:8080" },
-      }),
-      logger,
-      settings: fastSettings,
-    });
-    stops.push(() => workers.close({ timeoutMs: 10_000 }));
+    const round = { estateDir: estate.dir, policy, store, logger, prefix };
+    stops.push(await startPipelineRound(slack === null ? round : { ...round, ...slack }));
   }
 
   const { scans, scanAccounts, findingState, outbox } = tables;

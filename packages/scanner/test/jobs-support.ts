@@ -1,8 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startEmulator } from "@plumbline/emulator";
 import { type Policy, parsePolicy } from "@plumbline/rules";
+import type { Store } from "@plumbline/store";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { Redis } from "ioredis";
-import type { JobWorkerSettings } from "../src/jobs/index.js";
+import type { Logger } from "pino";
+import {
+  createPipelineHandlers,
+  type JobWorkerSettings,
+  startJobWorkers,
+} from "../src/jobs/index.js";
+import { createCloudAccess } from "../src/pipeline/cloud-access.js";
 
 /** The machine's Redis; tests keep apart by key prefix. */
 export const REDIS_URL = process.env.REDIS_URL_TEST ?? "redis://127.0.0.1:6379";
@@ -79,4 +88,47 @@ export function overlappingRuns(runs: RecordedRun[]): Array<[RecordedRun, Record
     }
   }
   return overlaps;
+}
+
+/** What a round of pipeline workers runs over. */
+export interface PipelineRound {
+  estateDir: string;
+  policy: Policy;
+  store: Store;
+  logger: Logger;
+  prefix: string;
+  /** The incoming webhook alerts go to; none sends no alerts. */
+  webhookUrl?: string;
+}
+
+/**
+ * Starts the emulator over the estate as it is on disk now, and pipeline workers over it, with
+ * retries short enough for tests; the returned function stops both.
+ */
+export async function startPipelineRound(round: PipelineRound): Promise<() => Promise<void>> {
+  const { policy, store, logger, webhookUrl } = round;
+  const emulator = await startEmulator({ estateDir: round.estateDir });
+  const cloud = createCloudAccess({
+    policy,
+    logger,
+    estate: emulator,
+    retry: {
+      aws: new ConfiguredRetryStrategy(2, () => 10),
+      azure: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
+    },
+  });
+  const slack =
+    webhookUrl === undefined ? null : { webhookUrl, dashboardUrl: "http://127.0.0.1:8080" };
+  const workers = await startJobWorkers({
+    connection: REDIS_URL,
+    prefix: round.prefix,
+    policy,
+    handlers: createPipelineHandlers({ policy, cloud, store, logger, slack }),
+    logger,
+    settings: fastSettings,
+  });
+  return async () => {
+    await workers.close({ timeoutMs: 10_000 });
+    await emulator.close();
+  };
 }

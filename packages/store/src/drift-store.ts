@@ -139,7 +139,8 @@ type FindingColumns = Pick<
   | "staleReason"
 >;
 
-function findingOf(row: FindingColumns): Finding {
+/** A stored finding or finding state row as the rules package reads it. */
+export function findingOf(row: FindingColumns): Finding {
   const finding: Finding = {
     control: row.control,
     provider: row.provider,

@@ -20,6 +20,7 @@ import {
   type EvaluationRecord,
   type EvaluationRecordResult,
   findingColumnsOf,
+  findingOf,
   insertResourceEvents,
   type LatestCollection,
   type OwnerEvaluationRecord,
@@ -300,31 +301,6 @@ function toCanonicalResource(row: ResourceRow): CanonicalResource {
     references: row.references,
     parentKey: row.parentKey,
   };
-}
-
-function toFinding(row: FindingRow): Finding {
-  const finding: Finding = {
-    control: row.control,
-    provider: row.provider,
-    account: row.account,
-    tenant: row.tenant,
-    resource: row.resource,
-    subjectKey: row.subjectKey,
-    type: row.type,
-    region: row.region,
-    status: row.status,
-    severity: row.severity,
-    message: row.message,
-    evidence: row.evidence,
-  };
-  if (row.waiver !== null) {
-    finding.waiver = row.waiver;
-  }
-  if (row.stale) {
-    finding.stale = true;
-    finding.staleReason = row.staleReason ?? "";
-  }
-  return finding;
 }
 
 function toScanAccount(row: ScanAccountRow): ScanAccountRecord {
@@ -679,7 +655,7 @@ class DatabaseStore implements Store {
       if (after === undefined) {
         return;
       }
-      yield page.map(toFinding);
+      yield page.map(findingOf);
       if (page.length < batchSize) {
         return;
       }
