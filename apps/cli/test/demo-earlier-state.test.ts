@@ -112,6 +112,34 @@ describe("plumbline demo over a store without scans", () => {
     );
   });
 
+  it("dates what each scan saw by that scan's clock, not by the wall's", async () => {
+    const [snapshots, ordersDbRow] = await Promise.all([
+      queryDatabase<{ captured_at: Date }>(
+        database.url,
+        `select captured_at from resource_snapshots where resource_key = $1 order by captured_at`,
+        [ordersDb],
+      ),
+      queryDatabase<{ first_seen: Date; last_seen: Date }>(
+        database.url,
+        "select first_seen, last_seen from resources where key = $1",
+        [ordersDb],
+      ),
+    ]);
+    const days = (dates: Date[]) => dates.map((date) => date.toISOString().slice(0, 10));
+
+    // Made private between the two scans: one snapshot of each content, a week apart.
+    expect(days(snapshots.map((row) => row.captured_at))).toEqual(["2026-11-26", "2026-12-03"]);
+    expect(
+      days([ordersDbRow[0]?.first_seen, ordersDbRow[0]?.last_seen].flatMap((d) => d ?? [])),
+    ).toEqual(["2026-11-26", "2026-12-03"]);
+    const gone = await queryDatabase<{ deleted_at: Date | null }>(
+      database.url,
+      "select deleted_at from resources where key = $1",
+      [tmpBucket],
+    );
+    expect(days(gone.flatMap((row) => row.deleted_at ?? []))).toEqual(["2026-12-03"]);
+  });
+
   it("records the replayed changes as drift of today's scan", async () => {
     const [, today] = await scans();
     const events = await driftEvents();

@@ -180,7 +180,12 @@ export interface Store {
    * snapshot of each one whose content hash is new. Written in slices of 500, each atomic on
    * its own: a failure leaves the slices before it stored.
    */
-  writeResources(scanId: string, resources: CanonicalResource[]): Promise<WriteResourcesResult>;
+  writeResources(
+    scanId: string,
+    resources: CanonicalResource[],
+    /** When the scan saw them (default: now); a replayed scan passes its own clock. */
+    seenAt?: Date,
+  ): Promise<WriteResourcesResult>;
   /**
    * Marks deleted the resources of one account that this scan did not see. Call it only for
    * what the scan collected completely. Returns how many were marked.
@@ -239,7 +244,12 @@ export interface Store {
    * Marks deleted the resources of one account that this scan did not see, like
    * markUnseenResourcesDeleted, and returns them as they were last stored.
    */
-  removeUnseenResources(scanId: string, scope: UnseenResourceScope): Promise<CanonicalResource[]>;
+  removeUnseenResources(
+    scanId: string,
+    scope: UnseenResourceScope,
+    /** When the scan found them gone (default: now). */
+    at?: Date,
+  ): Promise<CanonicalResource[]>;
   /** The drift events a scan recorded, in the order they were recorded. */
   listScanDriftEvents(scanId: string): Promise<DriftEventRecord[]>;
   /** Records the resource events of one collection; returns how many. */
@@ -441,11 +451,14 @@ class DatabaseStore implements Store {
     }
   }
 
-  async writeResources(scanId: string, batch: CanonicalResource[]): Promise<WriteResourcesResult> {
+  async writeResources(
+    scanId: string,
+    batch: CanonicalResource[],
+    seenAt = new Date(),
+  ): Promise<WriteResourcesResult> {
     const operation = "write resources";
     assertScanId(scanId, operation);
 
-    const seenAt = new Date();
     const result: WriteResourcesResult = { written: 0, changed: 0 };
     // One upsert per slice; a key repeated within one statement would make it fail.
     for (const slice of chunk(dedupeResources(batch), writeBatchSize)) {
@@ -787,6 +800,7 @@ class DatabaseStore implements Store {
   async removeUnseenResources(
     scanId: string,
     scope: UnseenResourceScope,
+    at = new Date(),
   ): Promise<CanonicalResource[]> {
     const operation = "mark unseen resources deleted";
     assertScanId(scanId, operation);
@@ -805,7 +819,7 @@ class DatabaseStore implements Store {
     try {
       const marked = await this.db
         .update(resources)
-        .set({ deletedAt: new Date() })
+        .set({ deletedAt: at })
         .where(and(...conditions))
         .returning();
       return marked.map(toCanonicalResource);

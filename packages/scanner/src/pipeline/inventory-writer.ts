@@ -62,7 +62,10 @@ export function createInventoryWriter(options: InventoryWriterOptions): Inventor
   });
   const record = async (events: ResourceEventInput[]) => {
     if (events.length === 0) return;
-    recorded += await store.recordResourceEvents(scanId, batchId, events);
+    // Awaited before the sum is read: Azure and AWS pages are recorded concurrently, and
+    // `recorded += await …` would read the total before waiting and lose the other's events.
+    const count = await store.recordResourceEvents(scanId, batchId, events);
+    recorded += count;
   };
 
   return {
@@ -88,16 +91,18 @@ export function createInventoryWriter(options: InventoryWriterOptions): Inventor
           if (change !== null) events.push(eventOf(change));
         }
       }
-      await store.writeResources(scanId, page);
+      // The writer's clock, not the wall's: a replayed scan stamps what it saw with its own time.
+      await store.writeResources(scanId, page, clock());
       await record(events);
     },
 
     async closeCollection(collection) {
       if (collection.status !== "complete") return;
-      const gone = await store.removeUnseenResources(scanId, {
-        provider: collection.provider,
-        account: collection.account,
-      });
+      const gone = await store.removeUnseenResources(
+        scanId,
+        { provider: collection.provider, account: collection.account },
+        clock(),
+      );
       if (!watched(collection.provider, collection.account)) return;
       const events = gone
         .map((resource) => diffResource(resource, undefined))
