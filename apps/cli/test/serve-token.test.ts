@@ -133,7 +133,9 @@ describe("plumbline token and serve", () => {
     );
     expect(foreignHost.code).toBe(2);
     expect(foreignHost.stderr).toContain("--host: 192.0.2.1 is not an address of this machine");
-    expect(scopedAdmin.stderr).toContain("an admin token sees every owner");
+    expect(scopedAdmin.stderr).toContain(
+      "--role admin: an admin token sees every owner; use --all, or --role auditor to keep the scope",
+    );
     const unknown = await runCommand(["token", "revoke", "6f1d2c3b-0000-4000-8000-000000000001"], {
       DATABASE_URL: database.url,
     });

@@ -75,7 +75,13 @@ export async function tokenCreateCommand(
   const role = parseRole(options.role);
   const scope = parseScope(options);
   const mismatch = roleScopeProblem(role, scope);
-  if (mismatch !== null) throw new UsageError(`--role admin: ${mismatch} (use --all)`);
+  if (mismatch !== null) {
+    // The API's wording names the fix in its terms; here name the two options that fix it.
+    throw new UsageError(
+      "--role admin: an admin token sees every owner; use --all, or --role auditor to keep " +
+        "the scope",
+    );
+  }
   const now = io.clock();
   const expiresAt = parseExpiry(options.expires, now);
   if (options.policy === undefined && (options.tenant ?? []).length > 0) {
