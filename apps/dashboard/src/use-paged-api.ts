@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { QueryValues, ResponseSchema } from "./api/client.js";
 import { useSession } from "./session.js";
 import { describeFailure, type Loadable } from "./use-api.js";
@@ -25,6 +25,11 @@ export function usePagedApi<Response extends Page>(
   path: string,
   schema: ResponseSchema<Response>,
   query: QueryValues,
+  /**
+   * Changing it loads the first page again (after a change the page made itself); the list
+   * loaded so far stays on screen until the new page replaces it.
+   */
+  refresh = 0,
 ): PagedList<Response> {
   const { api } = useSession();
   const [state, setState] = useState<Loadable<{ items: Response["items"]; first: Response }>>({
@@ -33,15 +38,19 @@ export function usePagedApi<Response extends Page>(
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const key = JSON.stringify([path, query]);
+  const shownKey = useRef<string | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for path and query; schemas are module constants.
   useEffect(() => {
     const controller = new AbortController();
-    setState({ phase: "loading" });
-    setCursor(null);
+    if (shownKey.current !== key) {
+      setState({ phase: "loading" });
+      setCursor(null);
+    }
     api
       .get(path, schema, query, controller.signal)
       .then((page) => {
+        shownKey.current = key;
         setState({ phase: "ready", data: { items: page.items, first: page } });
         setCursor(page.nextCursor);
       })
@@ -51,7 +60,7 @@ export function usePagedApi<Response extends Page>(
         }
       });
     return () => controller.abort();
-  }, [api, key]);
+  }, [api, key, refresh]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for path and query.
   const loadMore = useCallback(() => {

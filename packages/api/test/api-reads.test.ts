@@ -1,8 +1,11 @@
 import { fileURLToPath } from "node:url";
+import { tables } from "@plumbline/store";
 import { queryDatabase } from "@plumbline/testing";
+import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeResourceRef } from "../src/http/identifiers.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { RETAIL_AZURE, retailStorage } from "./support/seed.js";
+import { NOW, RETAIL_AWS, RETAIL_AZURE, retailStorage } from "./support/seed.js";
 
 let fixture: ApiFixture;
 beforeAll(async () => {
@@ -98,7 +101,14 @@ describe("findings", () => {
     });
     expect(detail.control.id).toBe("network.public-access-disabled");
     expect(detail.control.remediation.azure.length).toBeGreaterThan(20);
-    expect(detail.control.references.length).toBeGreaterThan(0);
+    // An Azure resource's finding lists Azure Policy built-ins, never AWS Config rules.
+    expect(detail.control.references.map((r: { kind: string }) => r.kind)).toEqual([
+      "azure-policy",
+      "azure-policy",
+      "azure-policy",
+      "azure-policy",
+      "azure-policy",
+    ]);
     expect(detail.control.frameworks.length).toBeGreaterThan(0);
     expect(detail.resource.raw.properties.publicNetworkAccess).toBe("Enabled");
     expect(detail.resource.resourceId).toBe(retailStorage("Enabled").id);
@@ -114,6 +124,33 @@ describe("findings", () => {
     const stageDetail = await get(`/api/v1/findings/${stage.id}`);
     expect(stageDetail.resource).toBeNull();
     expect(stage.resourceRef).toBeNull();
+  });
+  it("list only the references of the finding's own cloud, and the neutral ones", async () => {
+    const referencesOf = async (query: string) => {
+      const [item] = (await get(`/api/v1/findings?${query}`)).items as FindingItem[];
+      return (await get(`/api/v1/findings/${item?.id}`)).control.references;
+    };
+    expect(await referencesOf("tenant=retail&control=dataflow.stage-region")).toEqual([
+      { kind: "azure-policy", name: "Allowed locations" },
+    ]);
+    expect(await referencesOf("tenant=retail&control=keys.storage-cmk")).toEqual([
+      { kind: "aws-config-rule", name: "s3-default-encryption-kms" },
+    ]);
+    // A data-flow stage belongs to no cloud: every reference applies.
+    expect(await referencesOf("tenant=retail&control=dataflow.stage-declared")).toEqual([
+      {
+        kind: "documentation",
+        title: "GDPR Article 30: records of processing activities",
+        url: "https://gdpr-info.eu/art-30-gdpr/",
+      },
+    ]);
+    const catalogue = (await get("/api/v1/controls")).items.find(
+      (control: { id: string }) => control.id === "dataflow.stage-region",
+    );
+    expect(catalogue.references).toEqual([
+      { kind: "azure-policy", name: "Allowed locations" },
+      expect.objectContaining({ kind: "documentation", provider: "aws" }),
+    ]);
   });
 });
 
@@ -172,6 +209,62 @@ describe("drift, posture, scans, waivers, data flow and channels", () => {
     expect(opened.items.map((e: { tenant: string | null }) => e.tenant)).toEqual([null]);
   });
 
+  it("give each drift event the route key of its stored resource, null when none is stored", async () => {
+    const storageKey = retailStorage("Enabled").key;
+    const goneKey = storageKey.replace("stretailprompts", "stretailgone");
+    const [gone] = await fixture.store.database
+      .insert(tables.driftEvents)
+      .values({
+        at: new Date(NOW.getTime() - 30 * 60_000),
+        kind: "disappeared",
+        tenant: "retail",
+        control: null,
+        subjectKey: goneKey,
+        resource: goneKey,
+        provider: "azure",
+        account: RETAIL_AZURE,
+        region: "westeurope",
+        severity: null,
+        before: null,
+        after: null,
+        scanId: null,
+        batchId: "6f1d2c3b-0000-4000-8000-000000000002",
+      })
+      .returning({ id: tables.driftEvents.id });
+    try {
+      type DriftItem = {
+        id: number;
+        kind: string;
+        account: string;
+        tenant: string | null;
+        findingId: string | null;
+        resourceRef: string | null;
+      };
+      const items = (await get("/api/v1/drift?limit=50")).items as DriftItem[];
+      const storageRef = encodeResourceRef({ provider: "azure", key: storageKey });
+      const changed = items.find((e) => e.kind === "changed" && e.account === RETAIL_AZURE);
+      expect(changed).toMatchObject({ findingId: null, resourceRef: storageRef });
+      // The ref opens the resource page: its history and snapshot diff.
+      const page = await get(`/api/v1/resources/${storageRef}`);
+      expect(page.resource.name).toBe("stretailprompts");
+      expect(page.snapshots).toHaveLength(2);
+      const opened = items.find((e) => e.kind === "opened" && e.tenant === "retail");
+      expect(opened?.findingId).not.toBeNull();
+      expect(opened?.resourceRef).toBe(storageRef);
+      expect(items.find((e) => e.id === gone?.id)).toMatchObject({
+        kind: "disappeared",
+        findingId: null,
+        resourceRef: null,
+      });
+      const history = (await get(`/api/v1/findings/${opened?.findingId}`)).history;
+      expect(history.map((e: DriftItem) => e.resourceRef)).toEqual([storageRef]);
+    } finally {
+      await fixture.store.database
+        .delete(tables.driftEvents)
+        .where(inArray(tables.driftEvents.id, gone === undefined ? [] : [gone.id]));
+    }
+  });
+
   it("count current verdicts per owner and area, with a daily trend", async () => {
     const posture = await get("/api/v1/posture?tenant=retail,wealth");
     const retail = posture.owners.find((o: { tenant: string }) => o.tenant === "retail");
@@ -214,6 +307,76 @@ describe("drift, posture, scans, waivers, data flow and channels", () => {
       "partial",
       "never-collected",
     ]);
+  });
+
+  it("name the account of each inventory scan and show the discovery as its own kind", async () => {
+    const startedAt = new Date(NOW.getTime() - 30 * 60_000);
+    const later = (seconds: number) => new Date(startedAt.getTime() + seconds * 1000);
+    const store = fixture.store;
+    const inventory = await store.createScan({ trigger: "schedule", kind: "inventory", startedAt });
+    await store.recordAccountCollection(inventory.id, "retail", {
+      provider: "aws",
+      account: RETAIL_AWS,
+      status: "complete",
+      reason: null,
+      resources: 1,
+      skippedRegions: [],
+      completeRegions: ["eu-west-1"],
+    });
+    await store.finishScan(inventory.id, "complete", later(20));
+    const evaluation = await store.createScan({
+      trigger: "schedule",
+      kind: "evaluation",
+      owner: "retail",
+      startedAt: later(30),
+    });
+    await store.finishScan(evaluation.id, "complete", later(35));
+    // The `discover` job records its evaluation of unmapped accounts without an owner.
+    const discovery = await store.createScan({
+      trigger: "schedule",
+      kind: "evaluation",
+      owner: null,
+      startedAt: later(40),
+    });
+    await store.finishScan(discovery.id, "complete", later(42));
+    try {
+      type ScanItem = { id: string; kind: string; owner: string | null; account: unknown };
+      const subjects = (items: ScanItem[]) =>
+        items.map((scan) => [scan.id, scan.kind, scan.owner, scan.account]);
+      const listed = (await get("/api/v1/scans?limit=3")).items as ScanItem[];
+      expect(subjects(listed)).toEqual([
+        [discovery.id, "discovery", null, null],
+        [evaluation.id, "evaluation", "retail", null],
+        [inventory.id, "inventory", null, { provider: "aws", account: RETAIL_AWS }],
+      ]);
+      expect((await get("/api/v1/scans?limit=3")).items[2].accounts).toEqual({
+        complete: 1,
+        partial: 0,
+        failed: 0,
+      });
+      const ids = async (kind: string) =>
+        ((await get(`/api/v1/scans?kind=${kind}`)).items as ScanItem[]).map((scan) => scan.id);
+      expect(await ids("discovery")).toEqual([discovery.id]);
+      expect(await ids("evaluation")).toEqual([evaluation.id]);
+      expect(await ids("inventory")).toEqual([inventory.id]);
+      const detail = await get(`/api/v1/scans/${inventory.id}`);
+      expect(detail.scan.account).toEqual({ provider: "aws", account: RETAIL_AWS });
+      expect((await get(`/api/v1/scans/${discovery.id}`)).scan.kind).toBe("discovery");
+      // A token scoped to retail sees its account's inventory, and no discovery.
+      const scoped = await fixture.app.inject({
+        url: "/api/v1/scans?limit=3",
+        headers: bearer(fixture.tokens.retail),
+      });
+      expect(subjects(scoped.json().items)).toEqual([
+        [evaluation.id, "evaluation", "retail", null],
+        [inventory.id, "inventory", null, { provider: "aws", account: RETAIL_AWS }],
+        [fixture.scanIds.second, "full", null, null],
+      ]);
+    } finally {
+      await store.database
+        .delete(tables.scans)
+        .where(inArray(tables.scans.id, [inventory.id, evaluation.id, discovery.id]));
+    }
   });
 
   it("list waivers with days to expiry, and the findings each one waives", async () => {

@@ -1,8 +1,11 @@
+import { tables } from "@plumbline/store";
+import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeResourceRef } from "../src/http/identifiers.js";
 import { createApi } from "../src/index.js";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
-import { NOW, OUTSIDE_RETAIL, RETAIL_AWS, RETAIL_AZURE } from "./support/seed.js";
+import { NOW, OUTSIDE_RETAIL, RETAIL_AWS, RETAIL_AZURE, WEALTH_AZURE } from "./support/seed.js";
 
 let fixture: ApiFixture;
 beforeAll(async () => {
@@ -210,6 +213,65 @@ describe("a token scoped to wealth and the platform", () => {
       "waived 00000000-0000-0000-0000-00000000a002",
     ]);
     expect((await get("/api/v1/dataflow/retail", secret)).statusCode).toBe(403);
+  });
+});
+
+describe("resource refs of drift events", () => {
+  it("never lead a scoped token to another owner's resource, even from its own finding", async () => {
+    const db = fixture.store.database;
+    const de = tables.driftEvents;
+    const [vault] = await db
+      .select({ key: de.subjectKey, resource: de.resource })
+      .from(de)
+      .where(and(eq(de.account, WEALTH_AZURE), eq(de.kind, "changed")));
+    if (vault === undefined) throw new Error("the seed has no event in the wealth subscription");
+    // A retail data-flow stage that reaches into wealth's subscription records retail's finding
+    // about wealth's resource: retail sees the event, but not the resource behind it.
+    const [crossing] = await db
+      .insert(de)
+      .values({
+        at: new Date(NOW.getTime() - 10 * 60_000),
+        kind: "opened",
+        tenant: "retail",
+        control: "dataflow.stage-region",
+        subjectKey: vault.key,
+        resource: vault.resource,
+        provider: "azure",
+        account: WEALTH_AZURE,
+        region: "westeurope",
+        severity: "critical",
+        before: null,
+        after: "fail",
+        scanId: null,
+        batchId: "6f1d2c3b-0000-4000-8000-000000000003",
+      })
+      .returning({ id: de.id });
+    try {
+      type DriftItem = { id: number; kind: string; account: string; resourceRef: string | null };
+      const drift = async (secret: string) =>
+        (await get("/api/v1/drift?limit=100", secret)).json().items as DriftItem[];
+
+      const retail = await drift(fixture.tokens.retail);
+      expect(retail.find((event) => event.id === crossing?.id)?.resourceRef).toBeNull();
+      const retailRefs = retail.flatMap((event) =>
+        event.resourceRef === null ? [] : [decodeResourceRef(event.resourceRef)],
+      );
+      expect(retailRefs.length).toBeGreaterThan(0);
+      for (const identity of retailRefs) expect(identity?.key).toContain(RETAIL_AZURE);
+
+      const wealth = await drift(fixture.tokens.wealthAndPlatform);
+      const changed = wealth.find((event) => event.kind === "changed");
+      expect(decodeResourceRef(changed?.resourceRef ?? "")).toEqual({
+        provider: "azure",
+        key: vault.key,
+      });
+      const everyone = await drift(fixture.tokens.auditor);
+      expect(everyone.find((event) => event.id === crossing?.id)?.resourceRef).toBe(
+        changed?.resourceRef,
+      );
+    } finally {
+      if (crossing !== undefined) await db.delete(de).where(eq(de.id, crossing.id));
+    }
   });
 });
 

@@ -10,7 +10,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../../src/commands/command-io.js";
 import { type RunningDemo, startDemo } from "../../src/commands/demo.js";
+import { startServer } from "../../src/commands/serve.js";
 import { fromRoot, runCommand } from "../support/harness.js";
+import { deletePrefix, REDIS_URL, startWorker, uniquePrefix } from "../worker-support.js";
 
 /** Screenshots and the printed map land here as test artefacts (gitignored). */
 const artefacts = fromRoot("apps/cli/test-results/browser/");
@@ -191,6 +193,20 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     await screenshot("04-finding");
   });
 
+  it("lists only the references of an Azure finding's cloud", async () => {
+    await page.goto(`${demo.url}#/findings?control=dataflow.stage-region&q=oai-retail-sdc`);
+    const row = page.locator("table.findings-table tbody tr", { hasText: "oai-retail-sdc" });
+    await row.first().locator(".resource-cell a").click();
+    await page.getByRole("heading", { level: 2, name: "Remediation" }).waitFor();
+    const references = await page
+      .locator("#remediation-title ~ ul.references")
+      .first()
+      .locator("li")
+      .allTextContents();
+    expect(references).toEqual(["Azure Policy built-in: Allowed locations"]);
+    await screenshot("04-finding-azure-references");
+  });
+
   it("lists waivers with their expiry, the control catalogue and the replayed drift", async () => {
     await page.goto(`${demo.url}#/waivers`);
     const expired = page.locator("table.waivers-table tbody tr.waiver-expired");
@@ -275,6 +291,17 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     const change = page.locator(".snapshot-diff tbody tr", { hasText: "publicNetworkAccess" });
     expect(await change.textContent()).toContain("DisabledEnabled");
     await screenshot("07-resource-history");
+
+    // A resource event leads to the resource page itself: its history and content diff.
+    await page.goto(`${demo.url}#/drift?kind=changed&q=stwealthdocs`);
+    const resourceEvent = page
+      .locator("table.drift-table tbody tr", { has: page.locator(".drift-changed") })
+      .first();
+    await resourceEvent.getByRole("link", { name: "stwealthdocs" }).click();
+    await page.getByRole("heading", { level: 2, name: "Content history" }).waitFor();
+    expect(page.url()).toContain("#/resources/");
+    await page.getByRole("button", { name: "Show changes from the one before" }).click();
+    expect(await change.textContent()).toContain("DisabledEnabled");
   });
 
   it("draws a tenant's data-flow map with six stages and fits it on one A4 page", async () => {
@@ -378,6 +405,70 @@ describe("the dashboard in Chromium, over the demo's API on PostgreSQL", () => {
     await expect.poll(() => row.locator(".badge").textContent()).toBe("revoked");
     await screenshot("10-tokens-admin");
   });
+
+  it("queues a scan, lists the jobs' scans without a reload and names what each covered", async () => {
+    const prefix = uniquePrefix("browser");
+    const env = { REDIS_URL, PLUMBLINE_QUEUE_PREFIX: prefix };
+    const policy = fromRoot("examples/plumbline.yaml");
+    const server = await startServer(
+      { policy, port: "0", host: "127.0.0.1", db: database.url },
+      { ...io, env: { ...io.env, ...env } },
+    );
+    const worker = startWorker(
+      "browser",
+      ["--policy", policy, "--estate", fromRoot("examples/estate"), "--concurrency", "4"],
+      { ...env, DATABASE_URL: database.url, PLUMBLINE_EVALUATE_DELAY_MS: "200" },
+    );
+    try {
+      if (server === null) throw new Error("the example policy did not load");
+      await worker.ready();
+      const store = await openStore({ url: database.url });
+      const admin = await createApiToken(store.database, {
+        name: "browser queue admin",
+        role: "admin",
+        scope: null,
+        now: new Date(),
+      });
+      await store.close();
+
+      await page.goto(`${server.url}/#/scans`);
+      await page.getByLabel("API token").fill(admin.secret);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const kinds = page.locator("table.scans-table tbody td[data-testid=scan-kind]");
+      await kinds.first().waitFor();
+      const before = await kinds.allTextContents();
+      expect(before.every((text) => text.startsWith("full"))).toBe(true);
+
+      await page.getByRole("button", { name: "Scan now" }).click();
+      // The example policy's five accounts, and the discovery of accounts no owner lists.
+      await expect
+        .poll(() => page.locator(".scan-now [role=status]").textContent())
+        .toBe("Queued 6 jobs.");
+      // The list follows the queued jobs on its own: the page is not reloaded.
+      await expect
+        .poll(() => kinds.allTextContents(), { timeout: 50_000 })
+        .toEqual(
+          expect.arrayContaining([
+            "discoveryaccounts no owner lists",
+            "inventoryazure 00000000-0000-0000-0000-00000000a0ff",
+            "inventoryazure 00000000-0000-0000-0000-00000000a001",
+            "inventoryaws 111122223333",
+            "inventoryazure 00000000-0000-0000-0000-00000000a002",
+            "inventoryaws 444455556666",
+          ]),
+        );
+      const discovery = page.locator("table.scans-table tbody tr", { hasText: "discovery" });
+      expect(await discovery.locator("td").nth(3).textContent()).toBe("—");
+      await screenshot("10-scans-queued");
+    } finally {
+      worker.kill("SIGTERM");
+      await worker.exited();
+      await server?.close();
+      await deletePrefix(prefix);
+      // Back to the demo's origin, where the admin is still signed in.
+      await page.goto(`${demo.url}#/scans`);
+    }
+  }, 90_000);
 
   it("shows an auditor scoped to one tenant only that tenant", async () => {
     const store = await openStore({ url: database.url });

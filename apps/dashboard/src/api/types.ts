@@ -3,6 +3,7 @@ import type { driftEventSchema } from "@plumbline/api/contract/drift.js";
 import type { findingSchema } from "@plumbline/api/contract/findings.js";
 import type { meResponseSchema } from "@plumbline/api/contract/me.js";
 import type { ownerPostureSchema } from "@plumbline/api/contract/posture.js";
+import type { scanSummarySchema } from "@plumbline/api/contract/scans.js";
 import type { accountStatusSchema, tenantSchema } from "@plumbline/api/contract/tenants.js";
 
 /** What a zod schema of the contract yields, without importing zod here. */
@@ -15,3 +16,4 @@ export type DriftEvent = Output<typeof driftEventSchema>;
 export type OwnerPosture = Output<typeof ownerPostureSchema>;
 export type Tenant = Output<typeof tenantSchema>;
 export type AccountStatus = Output<typeof accountStatusSchema>;
+export type ScanSummary = Output<typeof scanSummarySchema>;

@@ -1,4 +1,5 @@
 import { DRIFT_KINDS, driftListResponseSchema } from "@plumbline/api/contract/drift.js";
+import type { DriftEvent } from "../api/types.js";
 import { SeverityBadge, StatusBadge } from "../components/badges.js";
 import { DataTable } from "../components/data-table.js";
 import {
@@ -39,6 +40,27 @@ function dayAfter(day: string): string | undefined {
   return start === undefined
     ? undefined
     : new Date(new Date(start).getTime() + 86_400_000).toISOString();
+}
+
+/**
+ * A finding event links to its finding; a resource event to the resource's page (its history
+ * and content diff), when the resource is stored and within the reader's scope.
+ */
+function SubjectLink({ event }: { event: DriftEvent }) {
+  const target =
+    event.findingId !== null
+      ? href(["findings", event.findingId])
+      : event.resourceRef !== null
+        ? href(["resources", event.resourceRef])
+        : null;
+  const name = shortName(event.resource);
+  return target === null ? (
+    <span title={event.resource}>{name}</span>
+  ) : (
+    <a href={target} title={event.resource}>
+      {name}
+    </a>
+  );
 }
 
 /** Every recorded change of a verdict or a watched resource property, newest first. */
@@ -99,13 +121,7 @@ export function DriftPage({ route }: { route: Route }) {
                     </td>
                     <td>{event.tenant ?? "—"}</td>
                     <td className="resource-cell">
-                      {event.findingId === null ? (
-                        <span title={event.resource}>{shortName(event.resource)}</span>
-                      ) : (
-                        <a href={href(["findings", event.findingId])} title={event.resource}>
-                          {shortName(event.resource)}
-                        </a>
-                      )}
+                      <SubjectLink event={event} />
                       <span className="subtle mono">
                         {event.control ?? `${event.provider ?? ""} ${event.region ?? ""}`}
                       </span>

@@ -4,7 +4,8 @@ import {
   scanListResponseSchema,
   triggerScanResponseSchema,
 } from "@plumbline/api/contract/scans.js";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { ScanSummary } from "../api/types.js";
 import { CollectionBadge, StatusBadge } from "../components/badges.js";
 import { DataTable } from "../components/data-table.js";
 import { LoadMoreButton } from "../components/load-more.js";
@@ -23,13 +24,70 @@ function formatDuration(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * When the list is loaded again after queuing a scan, in milliseconds: the jobs start at once
+ * and an account's inventory takes seconds, its owner's evaluation a little longer; a busy
+ * worker may start them later, so the list keeps following them for a minute.
+ */
+const FOLLOW_UPS_MS = [2_000, 5_000, 10_000, 20_000, 30_000, 45_000, 60_000];
+
+/** What a scan covered: the account an inventory collected, the owner an evaluation judged. */
+function ScanSubject({ scan }: { scan: ScanSummary }) {
+  if (scan.account !== null) {
+    return (
+      <span className="subtle">
+        <span className="provider">{scan.account.provider}</span>{" "}
+        <span className="mono">{scan.account.account}</span>
+      </span>
+    );
+  }
+  if (scan.kind === "discovery") {
+    return <span className="subtle">accounts no owner lists</span>;
+  }
+  return scan.owner === null ? null : <span className="subtle">{scan.owner}</span>;
+}
+
+function AccountCounts({ scan }: { scan: ScanSummary }) {
+  const { complete, partial, failed } = scan.accounts;
+  // A discovery lists the clouds' accounts and evaluates the unmapped ones; it collects none.
+  if (scan.kind === "discovery" || complete + partial + failed === 0) {
+    return <span className="muted">—</span>;
+  }
+  return (
+    <>
+      {complete} complete
+      {partial > 0 ? `, ${partial} partial` : ""}
+      {failed > 0 ? `, ${failed} failed` : ""}
+    </>
+  );
+}
+
 /** Scans newest first, alert channels, and (for admins only) a button to scan now. */
 export function ScansPage() {
   const isAdmin = useIsAdmin();
-  const list = usePagedApi("/scans", scanListResponseSchema, { limit: 50 });
+  const [refresh, setRefresh] = useState(0);
+  const [queued, setQueued] = useState(0);
+  const list = usePagedApi("/scans", scanListResponseSchema, { limit: 50 }, refresh);
+
+  // The list shows the queued scans now and follows them for a few seconds, without a reload.
+  useEffect(() => {
+    if (queued === 0) {
+      return;
+    }
+    setRefresh((count) => count + 1);
+    const timers = FOLLOW_UPS_MS.map((delay) =>
+      window.setTimeout(() => setRefresh((count) => count + 1), delay),
+    );
+    return () => {
+      for (const timer of timers) window.clearTimeout(timer);
+    };
+  }, [queued]);
+
   return (
     <>
-      <PageHeader title="Scans">{isAdmin ? <ScanNowButton /> : null}</PageHeader>
+      <PageHeader title="Scans">
+        {isAdmin ? <ScanNowButton onQueued={() => setQueued((count) => count + 1)} /> : null}
+      </PageHeader>
       <Loaded state={list.state} what="scans">
         {({ items }) =>
           items.length === 0 ? (
@@ -55,17 +113,15 @@ export function ScansPage() {
                     <a href={href(["scans", scan.id])}>{formatMoment(scan.startedAt)}</a>
                     <span className="subtle">{formatAge(scan.startedAt)}</span>
                   </td>
-                  <td>
+                  <td data-testid="scan-kind">
                     {scan.kind}
-                    {scan.owner === null ? null : <span className="subtle">{scan.owner}</span>}
+                    <ScanSubject scan={scan} />
                   </td>
                   <td>
                     <CollectionBadge status={scan.status} />
                   </td>
                   <td>
-                    {scan.accounts.complete} complete
-                    {scan.accounts.partial > 0 ? `, ${scan.accounts.partial} partial` : ""}
-                    {scan.accounts.failed > 0 ? `, ${scan.accounts.failed} failed` : ""}
+                    <AccountCounts scan={scan} />
                   </td>
                   <td>{formatDuration(scan.durationMs)}</td>
                   <td className="num">
@@ -118,7 +174,7 @@ function AlertChannels() {
 }
 
 /** Admins only: enqueue a scan of every account; the queue may be absent (no Redis). */
-function ScanNowButton() {
+function ScanNowButton({ onQueued }: { onQueued: () => void }) {
   const { api } = useSession();
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -128,6 +184,7 @@ function ScanNowButton() {
     try {
       const result = await api.post("/scans", triggerScanResponseSchema, {});
       setMessage(`Queued ${result.jobIds.length} jobs.`);
+      onQueued();
     } catch (error) {
       setMessage(describeFailure(error).message);
     } finally {
@@ -165,7 +222,12 @@ export function ScanPage({ id }: { id: string }) {
             Verdicts recorded: {findings.fail} fail, {findings.error} error, {findings.waived}{" "}
             waived, {findings.pass} pass.
           </p>
-          {accounts.length === 0 ? (
+          {scan.kind === "discovery" ? (
+            <Empty>
+              A discovery lists the accounts the clouds report and evaluates those no owner lists;
+              it collects no account.
+            </Empty>
+          ) : accounts.length === 0 ? (
             <Empty>This scan collected no account.</Empty>
           ) : (
             <DataTable

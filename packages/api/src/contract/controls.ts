@@ -1,10 +1,15 @@
 import { z } from "zod";
-import { severitySchema } from "./common.js";
+import { providerSchema, severitySchema } from "./common.js";
 
 export const controlReferenceSchema = z.union([
   z.object({ kind: z.literal("azure-policy"), name: z.string() }),
   z.object({ kind: z.literal("aws-config-rule"), name: z.string() }),
-  z.object({ kind: z.literal("documentation"), title: z.string(), url: z.string() }),
+  z.object({
+    kind: z.literal("documentation"),
+    title: z.string(),
+    url: z.string(),
+    provider: providerSchema.optional().describe("The cloud the page is about; absent = every"),
+  }),
 ]);
 
 /** A control of the catalogue, with the policy's settings and its framework mappings. */

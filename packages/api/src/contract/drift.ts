@@ -39,6 +39,10 @@ export const driftEventSchema = z
     control: z.string().nullable().describe("Null for resource events"),
     subjectKey: z.string(),
     resource: z.string(),
+    resourceRef: z
+      .string()
+      .nullable()
+      .describe("Route key of the resource page; null when not stored or outside the scope"),
     findingId: z.string().nullable().describe("Route id of the finding, for finding events"),
     provider: providerSchema.nullable(),
     account: z.string().nullable(),

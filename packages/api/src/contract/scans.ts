@@ -1,8 +1,14 @@
 import { z } from "zod";
 import { instantSchema, pageQueryShape, providerSchema, verdictCountsSchema } from "./common.js";
 
+/**
+ * What a scan did. `discovery` is the evaluation the `discover` job records for the accounts
+ * the clouds report and no owner lists: stored as an `evaluation` without an owner.
+ */
+const scanKindSchema = z.enum(["full", "inventory", "evaluation", "discovery"]);
+
 export const scanListQuerySchema = z.object({
-  kind: z.enum(["full", "inventory", "evaluation"]).optional(),
+  kind: scanKindSchema.optional(),
   status: z.enum(["running", "complete", "partial", "failed"]).optional(),
   ...pageQueryShape,
 });
@@ -16,8 +22,12 @@ export const cloudCallsSchema = z.object({
 export const scanSummarySchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["full", "inventory", "evaluation"]),
-    owner: z.string().nullable(),
+    kind: scanKindSchema,
+    owner: z.string().nullable().describe("The owner an evaluation judged"),
+    account: z
+      .object({ provider: providerSchema, account: z.string() })
+      .nullable()
+      .describe("The account an inventory scan collected; null for other kinds and while running"),
     status: z.enum(["running", "complete", "partial", "failed"]),
     trigger: z.string(),
     startedAt: instantSchema,

@@ -1,4 +1,4 @@
-import { controlById, requirementsSupportedBy } from "@plumbline/rules";
+import { controlById, referencesForProvider, requirementsSupportedBy } from "@plumbline/rules";
 import type { FindingView } from "../read/finding-query.js";
 import { jsonArrayStream } from "./json-array.js";
 
@@ -83,8 +83,8 @@ export function ocsfFinding(finding: FindingView, options: OcsfOptions): Record<
       ? {
           remediation: {
             desc: remediation.join("\n\n"),
-            references: (control?.references ?? []).flatMap((reference) =>
-              reference.kind === "documentation" ? [reference.url] : [],
+            references: referencesForProvider(control?.references ?? [], finding.provider).flatMap(
+              (reference) => (reference.kind === "documentation" ? [reference.url] : []),
             ),
           },
         }

@@ -77,8 +77,11 @@ export function controlViewById(id: string, policy: Policy): ControlView | null 
 
 type DriftRow = typeof tables.driftEvents.$inferSelect;
 
-/** A drift event as the API shows it. */
-export function driftEventView(row: DriftRow) {
+/**
+ * A drift event as the API shows it. `resourceRef` is the route key of the resource the event
+ * is about, given only when the resource is stored and the reader may open its page.
+ */
+export function driftEventView(row: DriftRow, resourceRef: string | null) {
   return {
     id: row.id,
     at: row.at.toISOString(),
@@ -87,6 +90,7 @@ export function driftEventView(row: DriftRow) {
     control: row.control,
     subjectKey: row.subjectKey,
     resource: row.resource,
+    resourceRef,
     findingId:
       row.control === null
         ? null

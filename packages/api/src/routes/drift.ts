@@ -1,16 +1,28 @@
 import { tables } from "@plumbline/store";
 import { and, desc, type SQL, sql } from "drizzle-orm";
-import { accountCondition, ownerCondition } from "../auth/access-scope.js";
+import {
+  type AccessScope,
+  accountCondition,
+  accountVisible,
+  ownerCondition,
+} from "../auth/access-scope.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
 import { UNMAPPED_TENANT } from "../contract/common.js";
 import { DRIFT_KINDS, driftListResponseSchema, driftQuerySchema } from "../contract/drift.js";
 import { badRequest } from "../errors.js";
-import { decodeCursor, encodeCursor, enumValues, listValues } from "../http/identifiers.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  encodeResourceRef,
+  enumValues,
+  listValues,
+} from "../http/identifiers.js";
 import { likePattern } from "../read/finding-query.js";
 import { driftEventView } from "../read/views.js";
 import { bearerSecurity, errorResponses } from "./route-schema.js";
 
 const de = tables.driftEvents;
+const r = tables.resources;
 const DAY_MS = 86_400_000;
 
 function instant(name: string, text: string | undefined, fallback: Date): Date {
@@ -25,6 +37,22 @@ function inList(column: SQL, values: readonly string[]): SQL {
     values.map((value) => sql`${value}`),
     sql`, `,
   )})`;
+}
+
+/**
+ * The route key of the stored resource an event is about, or null. A finding event is visible
+ * through its owner, yet its subject may sit in another owner's account (a data-flow stage
+ * reaching across): the ref follows the resource page's own rule, the account's visibility.
+ */
+function resourceRefOf(
+  event: { provider: "azure" | "aws" | null; subjectKey: string },
+  resourceAccount: string | null,
+  scope: AccessScope,
+  context: ApiContext,
+): string | null {
+  if (event.provider === null || resourceAccount === null) return null;
+  if (!accountVisible(scope, context.policy, event.provider, resourceAccount)) return null;
+  return encodeResourceRef({ provider: event.provider, key: event.subjectKey });
 }
 
 export function registerDriftRoutes(app: ApiInstance, context: ApiContext): void {
@@ -91,7 +119,14 @@ export function registerDriftRoutes(app: ApiInstance, context: ApiContext): void
       }
 
       const rows = await context.store.database
-        .select({ event: de, atKey: sql<string>`${de.at}::text` })
+        .select({
+          event: de,
+          atKey: sql<string>`${de.at}::text`,
+          // Resource events carry the resource key as their subject; so do most finding events.
+          resourceAccount: sql<
+            string | null
+          >`(select ${r.account} from ${r} where ${r.provider} = ${de.provider} and ${r.key} = ${de.subjectKey})`,
+        })
         .from(de)
         .where(and(...conditions))
         .orderBy(desc(de.at), desc(de.id))
@@ -99,7 +134,9 @@ export function registerDriftRoutes(app: ApiInstance, context: ApiContext): void
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
-        items: page.map((row) => driftEventView(row.event)),
+        items: page.map((row) =>
+          driftEventView(row.event, resourceRefOf(row.event, row.resourceAccount, scope, context)),
+        ),
         nextCursor:
           rows.length > query.limit && last !== undefined
             ? encodeCursor(tag, [last.atKey, last.event.id])

@@ -1,6 +1,7 @@
+import { referencesForProvider } from "@plumbline/rules";
 import { tables } from "@plumbline/store";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { ownerVisible } from "../auth/access-scope.js";
+import { accountVisible, ownerVisible } from "../auth/access-scope.js";
 import { type ApiContext, type ApiInstance, authOf } from "../context.js";
 import { idParamsSchema } from "../contract/common.js";
 import {
@@ -70,7 +71,7 @@ export function registerFindingRoutes(app: ApiInstance, context: ApiContext): vo
       if (finding === undefined) throw notFound("the finding");
 
       const r = tables.resources;
-      const [resource] =
+      const [stored] =
         finding.provider === null
           ? []
           : await db
@@ -78,6 +79,7 @@ export function registerFindingRoutes(app: ApiInstance, context: ApiContext): vo
                 provider: r.provider,
                 key: r.key,
                 resourceId: r.id,
+                account: r.account,
                 type: r.type,
                 region: r.region,
                 deletedAt: r.deletedAt,
@@ -85,6 +87,14 @@ export function registerFindingRoutes(app: ApiInstance, context: ApiContext): vo
               })
               .from(r)
               .where(and(eq(r.provider, finding.provider), eq(r.key, finding.subjectKey)));
+      // A finding of an owner in scope may be about a resource in another owner's account (a
+      // data-flow stage reaching across); that resource is shown only where its page would be.
+      const resource =
+        stored !== undefined &&
+        accountVisible(scope, context.policy, stored.provider, stored.account)
+          ? stored
+          : undefined;
+      const resourceRef = resource === undefined ? null : encodeResourceRef(resource);
       const de = tables.driftEvents;
       const history = await db
         .select()
@@ -97,18 +107,31 @@ export function registerFindingRoutes(app: ApiInstance, context: ApiContext): vo
           ),
         )
         .orderBy(asc(de.at), asc(de.id));
+      const control = controlViewById(finding.control, context.policy);
       return {
         finding,
-        control: controlViewById(finding.control, context.policy),
-        resource:
-          resource === undefined
+        control:
+          control === null
             ? null
             : {
-                ...resource,
-                ref: encodeResourceRef(resource),
+                ...control,
+                // The other cloud's rules and pages say nothing about this subject.
+                references: referencesForProvider(control.references, finding.provider),
+              },
+        resource:
+          resource === undefined || resourceRef === null
+            ? null
+            : {
+                provider: resource.provider,
+                key: resource.key,
+                resourceId: resource.resourceId,
+                type: resource.type,
+                region: resource.region,
+                raw: resource.raw,
+                ref: resourceRef,
                 deletedAt: isoOrNull(resource.deletedAt),
               },
-        history: history.map(driftEventView),
+        history: history.map((event) => driftEventView(event, resourceRef)),
       };
     },
   );

@@ -29,11 +29,31 @@ function scanCondition(scope: AccessScope): SQL | undefined {
 
 type ScanRow = typeof scans.$inferSelect;
 
-function summaryOf(row: ScanRow, accounts: { complete: number; partial: number; failed: number }) {
+type AccountCounts = { complete: number; partial: number; failed: number };
+
+type CollectedAccount = { provider: "azure" | "aws"; account: string };
+
+/** The kind a scan is shown as: the `discover` job's evaluation has no owner and its own name. */
+function kindOf(row: ScanRow): "full" | "inventory" | "evaluation" | "discovery" {
+  return row.kind === "evaluation" && row.owner === null ? "discovery" : row.kind;
+}
+
+/** The condition of the list's `kind` filter on stored rows. */
+function kindCondition(kind: ReturnType<typeof kindOf>): SQL {
+  if (kind === "discovery") return sql`(${scans.kind} = 'evaluation' and ${scans.owner} is null)`;
+  if (kind === "evaluation") {
+    return sql`(${scans.kind} = 'evaluation' and ${scans.owner} is not null)`;
+  }
+  return eq(scans.kind, kind);
+}
+
+function summaryOf(row: ScanRow, accounts: AccountCounts, collected: CollectedAccount | null) {
   return {
     id: row.id,
-    kind: row.kind,
+    kind: kindOf(row),
     owner: row.owner,
+    // An inventory scan collects one account; its row is written when the collection ends.
+    account: row.kind === "inventory" ? collected : null,
     status: row.status,
     trigger: row.trigger,
     startedAt: row.startedAt.toISOString(),
@@ -47,19 +67,23 @@ function summaryOf(row: ScanRow, accounts: { complete: number; partial: number; 
 export function registerScanRoutes(app: ApiInstance, context: ApiContext): void {
   const db = context.store.database;
 
-  /** Counts of visible accounts per scan and collection status. */
-  async function accountCounts(scope: AccessScope, scanIds: string[]) {
-    const result = new Map<string, { complete: number; partial: number; failed: number }>();
-    for (const id of scanIds) result.set(id, { complete: 0, partial: 0, failed: 0 });
+  /** Per scan: counts of visible accounts by collection status, and the first visible account. */
+  async function visibleAccounts(scope: AccessScope, scanIds: string[]) {
+    const result = new Map<string, { counts: AccountCounts; first: CollectedAccount | null }>();
+    for (const id of scanIds) {
+      result.set(id, { counts: { complete: 0, partial: 0, failed: 0 }, first: null });
+    }
     if (scanIds.length === 0) return result;
     const rows = await db
-      .select({ scanId: sa.scanId, status: sa.status, total: count() })
+      .select({ scanId: sa.scanId, provider: sa.provider, account: sa.account, status: sa.status })
       .from(sa)
       .where(and(inArray(sa.scanId, scanIds), ownerCondition(scope, sa.owner)))
-      .groupBy(sa.scanId, sa.status);
+      .orderBy(asc(sa.provider), asc(sa.account));
     for (const row of rows) {
-      const counts = result.get(row.scanId);
-      if (counts !== undefined) counts[row.status] += row.total;
+      const entry = result.get(row.scanId);
+      if (entry === undefined) continue;
+      entry.counts[row.status] += 1;
+      entry.first ??= { provider: row.provider, account: row.account };
     }
     return result;
   }
@@ -80,7 +104,7 @@ export function registerScanRoutes(app: ApiInstance, context: ApiContext): void 
       const { scope } = authOf(request);
       const query = request.query;
       const conditions: (SQL | undefined)[] = [scanCondition(scope)];
-      if (query.kind !== undefined) conditions.push(eq(scans.kind, query.kind));
+      if (query.kind !== undefined) conditions.push(kindCondition(query.kind));
       if (query.status !== undefined) conditions.push(eq(scans.status, query.status));
       const tag = "scans";
       if (query.cursor !== undefined) {
@@ -96,15 +120,20 @@ export function registerScanRoutes(app: ApiInstance, context: ApiContext): void 
         .orderBy(desc(scans.startedAt), desc(scans.id))
         .limit(query.limit + 1);
       const page = rows.slice(0, query.limit);
-      const counts = await accountCounts(
+      const accounts = await visibleAccounts(
         scope,
         page.map((row) => row.scan.id),
       );
       const last = page.at(-1);
       return {
-        items: page.map((row) =>
-          summaryOf(row.scan, counts.get(row.scan.id) ?? { complete: 0, partial: 0, failed: 0 }),
-        ),
+        items: page.map((row) => {
+          const visible = accounts.get(row.scan.id);
+          return summaryOf(
+            row.scan,
+            visible?.counts ?? { complete: 0, partial: 0, failed: 0 },
+            visible?.first ?? null,
+          );
+        }),
         nextCursor:
           rows.length > query.limit && last !== undefined
             ? encodeCursor(tag, [last.startedKey, last.scan.id])
@@ -155,7 +184,13 @@ export function registerScanRoutes(app: ApiInstance, context: ApiContext): void 
       const counts = { complete: 0, partial: 0, failed: 0 };
       for (const account of accounts) counts[account.status] += 1;
       return {
-        scan: summaryOf(row, counts),
+        scan: summaryOf(
+          row,
+          counts,
+          accounts[0] === undefined
+            ? null
+            : { provider: accounts[0].provider, account: accounts[0].account },
+        ),
         accounts: accounts.map((account) => ({
           provider: account.provider,
           account: account.account,

@@ -1,4 +1,5 @@
 export { CONTROL_IDS, type ControlId, isControlId } from "./catalogue.js";
+export { referencesForProvider } from "./references.js";
 export { CONTROLS, controlById } from "./registry.js";
 export type {
   Control,

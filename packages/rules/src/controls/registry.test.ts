@@ -35,6 +35,14 @@ function providersOf(control: Control): Set<"azure" | "aws"> {
   return providers;
 }
 
+/** The cloud whose vendor publishes a page, or undefined for anyone else's page. */
+function vendorOf(url: string): "azure" | "aws" | undefined {
+  const host = new URL(url).hostname;
+  if (host.endsWith(".aws.amazon.com")) return "aws";
+  if (host.endsWith(".microsoft.com")) return "azure";
+  return undefined;
+}
+
 const files = controlFiles();
 
 describe("control registry", () => {
@@ -90,8 +98,11 @@ describe("control registry", () => {
         ).toBeGreaterThan(40);
       }
       for (const reference of control.references) {
-        if (reference.kind === "documentation") expect(reference.url).toMatch(/^https:\/\//);
-        else expect(reference.name.length).toBeGreaterThan(5);
+        if (reference.kind === "documentation") {
+          expect(reference.url).toMatch(/^https:\/\//);
+          // A cloud vendor's page is about that cloud; the finding page shows it only there.
+          expect(reference.provider, reference.title).toBe(vendorOf(reference.url));
+        } else expect(reference.name.length).toBeGreaterThan(5);
       }
       const awsRules = control.references.filter((r) => r.kind === "aws-config-rule");
       for (const rule of awsRules)

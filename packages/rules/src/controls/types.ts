@@ -3,6 +3,7 @@ import type {
   CanonicalResource,
   DiscoveredAccount,
   Evidence,
+  Provider,
   Severity,
   Verdict,
 } from "../model.js";
@@ -20,11 +21,15 @@ export interface VerdictRow {
   evidence: Evidence[];
 }
 
-/** A published rule or page that states the same requirement. */
+/**
+ * A published rule or page that states the same requirement. An Azure Policy built-in belongs
+ * to Azure and an AWS Config rule to AWS; a page names the cloud it is about as `provider`,
+ * and one without (a regulation, a neutral guide) applies to every cloud.
+ */
 export type ControlReference =
   | { kind: "azure-policy"; name: string }
   | { kind: "aws-config-rule"; name: string }
-  | { kind: "documentation"; title: string; url: string };
+  | { kind: "documentation"; title: string; url: string; provider?: Provider };
 
 /** Steps that fix a failing resource, per cloud, in words. */
 export interface ControlRemediation {

@@ -247,6 +247,7 @@ export const stageRegion: OwnerControl = {
       kind: "documentation",
       title: "Amazon Bedrock: geographic cross-Region inference",
       url: "https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html",
+      provider: "aws",
     },
   ],
   resourceTypes: ["*"],

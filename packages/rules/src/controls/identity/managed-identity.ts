@@ -106,6 +106,7 @@ export const managedIdentity: ResourceControl = {
       kind: "documentation",
       title: "What are managed identities for Azure resources?",
       url: "https://learn.microsoft.com/en-us/entra/identity/managed-identities-azure-resources/overview",
+      provider: "azure",
     },
   ],
   resourceTypes: [

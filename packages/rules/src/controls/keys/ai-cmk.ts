@@ -59,6 +59,7 @@ export const aiCmk: ResourceControl = {
       kind: "documentation",
       title: "Amazon Bedrock: create a customer managed key for your guardrail",
       url: "https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html",
+      provider: "aws",
     },
   ],
   resourceTypes: [

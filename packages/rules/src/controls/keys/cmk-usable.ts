@@ -235,6 +235,7 @@ export const cmkUsable: ResourceControl = {
       kind: "documentation",
       title: "AWS KMS: key states of AWS KMS keys",
       url: "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html",
+      provider: "aws",
     },
   ],
   resourceTypes: KEY_HOLDING_TYPES,

@@ -466,6 +466,7 @@ export const egressFirewallLogged: OwnerControl = {
       kind: "documentation",
       title: "Monitor Azure Firewall logs and metrics",
       url: "https://learn.microsoft.com/azure/firewall/firewall-diagnostics",
+      provider: "azure",
     },
     { kind: "aws-config-rule", name: "netfw-logging-enabled" },
   ],

@@ -315,6 +315,7 @@ export const privateDns: ResourceControl = {
       kind: "documentation",
       title: "Azure Private Endpoint private DNS zone values",
       url: "https://learn.microsoft.com/azure/private-link/private-endpoint-dns",
+      provider: "azure",
     },
   ],
   resourceTypes: [...AZURE_DATA_PLANE_TYPES],

@@ -268,6 +268,7 @@ export const publicAccessDisabled: ResourceControl = {
       kind: "documentation",
       title: "Amazon RDS API Reference: ModifyDBCluster (PubliclyAccessible)",
       url: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html",
+      provider: "aws",
     },
     { kind: "aws-config-rule", name: "sagemaker-notebook-no-direct-internet-access" },
   ],

@@ -228,11 +228,13 @@ export const aiProcessingScope: ResourceControl = {
       kind: "documentation",
       title: "Azure OpenAI deployment types and data processing locations",
       url: "https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/deployment-types",
+      provider: "azure",
     },
     {
       kind: "documentation",
       title: "Amazon Bedrock: geographic cross-Region inference",
       url: "https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html",
+      provider: "aws",
     },
   ],
   resourceTypes: [

@@ -167,11 +167,13 @@ export const keyLocation: ResourceControl = {
       kind: "documentation",
       title: "Azure Key Vault: security worlds and geographic boundaries",
       url: "https://learn.microsoft.com/en-us/azure/key-vault/general/overview-security-worlds",
+      provider: "azure",
     },
     {
       kind: "documentation",
       title: "AWS KMS: multi-Region keys",
       url: "https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html",
+      provider: "aws",
     },
   ],
   resourceTypes: KEY_HOLDING_TYPES,

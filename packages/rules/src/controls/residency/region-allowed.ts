@@ -170,6 +170,7 @@ export const regionAllowed: ResourceControl = {
       kind: "documentation",
       title: "AWS Control Tower: configure the Region deny control",
       url: "https://docs.aws.amazon.com/controltower/latest/userguide/region-deny.html",
+      provider: "aws",
     },
   ],
   resourceTypes: ["*"],

@@ -67,11 +67,13 @@ export const accountDedicated: OwnerControl = {
       kind: "documentation",
       title: "Organizing Your AWS Environment Using Multiple Accounts",
       url: "https://docs.aws.amazon.com/whitepapers/latest/organizing-your-aws-environment/organizing-your-aws-environment.html",
+      provider: "aws",
     },
     {
       kind: "documentation",
       title: "Cloud Adoption Framework: resource organization design area",
       url: "https://learn.microsoft.com/azure/cloud-adoption-framework/ready/landing-zone/design-area/resource-org",
+      provider: "azure",
     },
   ],
   resourceTypes: ["Microsoft.Resources/subscriptions", "AWS::::Account"],

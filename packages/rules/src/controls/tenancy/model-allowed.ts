@@ -119,6 +119,7 @@ export const modelAllowed: ResourceControl = {
       kind: "documentation",
       title: "Identity-based policy examples for Amazon Bedrock (deny inference on models)",
       url: "https://docs.aws.amazon.com/bedrock/latest/userguide/security_iam_id-based-policy-examples.html",
+      provider: "aws",
     },
   ],
   resourceTypes: [
