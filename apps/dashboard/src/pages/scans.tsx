@@ -31,7 +31,11 @@ function formatDuration(ms: number | null): string {
  */
 const FOLLOW_UPS_MS = [2_000, 5_000, 10_000, 20_000, 30_000, 45_000, 60_000];
 
-/** What a scan covered: the account an inventory collected, the owner an evaluation judged. */
+/**
+ * What a scan covered: the account an inventory collected, the owner an evaluation judged.
+ * Limitation: an inventory still running names no account, since its account row is written
+ * when its collection ends.
+ */
 function ScanSubject({ scan }: { scan: ScanSummary }) {
   if (scan.account !== null) {
     return (
