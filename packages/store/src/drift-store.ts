@@ -41,7 +41,10 @@ export interface OwnerHistory {
   states: FindingState[];
   /** Identities (`findingIdentity`) of the owner that were resolved at least once. */
   resolvedBefore: Set<string>;
-  /** Identities whose last opening or closing event left them open. */
+  /**
+   * Identities whose last opening or closing event left them open, or that have no such event
+   * and failed in an earlier scan (the baseline records no events).
+   */
   openBefore: Set<string>;
   /** Whether any earlier scan evaluated the owner; the first evaluation is its baseline. */
   evaluatedBefore: boolean;
@@ -584,7 +587,10 @@ export interface OwnerEvaluationChunk {
   current: Finding[];
   /** Identities of `current` that were resolved at least once. */
   resolvedBefore: Set<string>;
-  /** Identities of `current` whose last opening or closing event left them open. */
+  /**
+   * Identities of `current` whose last opening or closing event left them open, or, for those
+   * stored as unreadable (`error`), that have no such event and failed in an earlier scan.
+   */
   openBefore: Set<string>;
   /** No earlier scan evaluated the owner: this evaluation is its baseline. */
   baseline: boolean;
@@ -698,9 +704,15 @@ async function readChunkHistory(
           order by e.at desc, e.id desc limit 1),
           -- A baseline records no events, so a failure it found has none; any later opening or
           -- closing records one. An earlier scan's failure without events is that failure.
-          exists (select 1 from findings f where f.control = ids.control
-            and f.subject_key = ids.subject_key and ${ownerSql(sql`f.tenant`, owner)}
-            and f.status = 'fail' and f.scan_id <> ${scanId})) as open
+          -- Only an unreadable finding needs it (the diff asks nothing else), so the scan's
+          -- history is searched for those alone, not for every finding that never changed.
+          (select exists (select 1 from findings f where f.control = ids.control
+              and f.subject_key = ids.subject_key and ${ownerSql(sql`f.tenant`, owner)}
+              and f.status = 'fail' and f.scan_id <> ${scanId})
+            from finding_state s where s.control = ids.control
+              and s.subject_key = ids.subject_key and ${ownerSql(sql`s.tenant`, owner)}
+              and s.status = 'error'),
+          false) as open
       from unnest(${sql.param(controls)}::text[], ${sql.param(subjects)}::text[])
         as ids(control, subject_key)`,
   );
