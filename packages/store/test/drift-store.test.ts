@@ -1,29 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Finding, FindingEvent, FindingState } from "@plumbline/rules";
 import { findingIdentity } from "@plumbline/rules";
-import { createTestDatabase } from "@plumbline/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvaluationRecord, openStore, type Store, tables } from "../src/index.js";
+import { type EvaluationRecord, type Store, tables } from "../src/index.js";
 import { makeBucket, makeFinding, makeRunTag } from "./support/sample-data.js";
-
-const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Promise<void> }> }[] =
-  [
-    {
-      driver: "PGlite in memory",
-      open: async () => ({
-        store: await openStore({ dataDir: undefined }),
-        dispose: async () => undefined,
-      }),
-    },
-    {
-      driver: "PostgreSQL",
-      open: async () => {
-        const database = await createTestDatabase("store");
-        return { store: await openStore({ url: database.url }), dispose: database.drop };
-      },
-    },
-  ];
+import { storeVariants } from "./support/store-variants.js";
 
 const earlier = new Date("2026-12-01T08:00:00Z");
 const at = new Date("2026-12-03T08:00:00Z");
@@ -42,7 +24,7 @@ function opened(finding: Finding): FindingEvent {
   };
 }
 
-describe.each(variants)("drift records on $driver", ({ open }) => {
+describe.each(storeVariants)("drift records on $driver", ({ open }) => {
   let store: Store;
   let dispose: () => Promise<void>;
 

@@ -6,28 +6,10 @@ import {
   type OwnerId,
   type Verdict,
 } from "@plumbline/rules";
-import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OwnerEvaluationChunk, openStore, type Store } from "../src/index.js";
+import type { OwnerEvaluationChunk, Store } from "../src/index.js";
 import { makeFinding, makeRunTag } from "./support/sample-data.js";
-
-const variants: { driver: string; open(): Promise<{ store: Store; dispose(): Promise<void> }> }[] =
-  [
-    {
-      driver: "PGlite in memory",
-      open: async () => ({
-        store: await openStore({ dataDir: undefined }),
-        dispose: async () => undefined,
-      }),
-    },
-    {
-      driver: "PostgreSQL",
-      open: async () => {
-        const database = await createTestDatabase("store");
-        return { store: await openStore({ url: database.url }), dispose: database.drop };
-      },
-    },
-  ];
+import { storeVariants } from "./support/store-variants.js";
 
 const first = new Date("2026-12-01T08:00:00Z");
 const second = new Date("2026-12-02T08:00:00Z");
@@ -51,7 +33,7 @@ function nameOf(resource: string): string {
   return resource.split("/").at(-1) ?? resource;
 }
 
-describe.each(variants)("streamed drift records on $driver", ({ open }) => {
+describe.each(storeVariants)("streamed drift records on $driver", ({ open }) => {
   let store: Store;
   let dispose: () => Promise<void>;
 

@@ -1,44 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { CanonicalResource, Finding } from "@plumbline/rules";
-import { createTestDatabase, postgresServerUrl, queryDatabase } from "@plumbline/testing";
+import { postgresServerUrl, queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store, StoreError } from "../src/index.js";
 import { makeBucket, makeFinding, makeRunTag, makeStorageAccount } from "./support/sample-data.js";
-
-/** An open store, the server URL behind it when there is one, and how to clean up after it. */
-interface OpenedStore {
-  store: Store;
-  url: string | undefined;
-  dispose(): Promise<void>;
-}
-
-const variants: { driver: string; open(): Promise<OpenedStore> }[] = [
-  {
-    driver: "PGlite in memory",
-    open: async () => ({
-      store: await openStore({ dataDir: undefined }),
-      url: undefined,
-      dispose: async () => undefined,
-    }),
-  },
-  {
-    driver: "PostgreSQL",
-    open: async () => {
-      const database = await createTestDatabase("store");
-      try {
-        return {
-          store: await openStore({ url: database.url }),
-          url: database.url,
-          dispose: database.drop,
-        };
-      } catch (error) {
-        await database.drop();
-        throw error;
-      }
-    },
-  },
-];
+import { type OpenedStore, storeVariants } from "./support/store-variants.js";
 
 async function collectPages<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
   const collected: T[][] = [];
@@ -75,7 +42,7 @@ async function readMigrationCount(): Promise<number> {
   return journal.entries.length;
 }
 
-describe.each(variants)("the store on $driver", ({ open }) => {
+describe.each(storeVariants)("the store on $driver", ({ open }) => {
   let opened: OpenedStore | undefined;
   let store: Store;
 
