@@ -1,7 +1,6 @@
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
-import { createTestDatabase } from "@plumbline/testing";
-import pg from "pg";
+import { createTestDatabase, queryDatabase } from "@plumbline/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandIo } from "../src/commands/command-io.js";
@@ -76,15 +75,9 @@ describe("plumbline demo", () => {
       clock: () => new Date(),
       interactive: false,
     };
-    const scans = async () => {
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      try {
-        return (await client.query("select count(*)::int as n from scans")).rows[0]?.n as number;
-      } finally {
-        await client.end();
-      }
-    };
+    const scans = async () =>
+      (await queryDatabase<{ n: number }>(database.url, "select count(*)::int as n from scans"))[0]
+        ?.n;
     try {
       const before = await scans();
       await expect(

@@ -1,10 +1,9 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTestDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { fromRoot, runCommand } from "./support/harness.js";
+import { copyExampleEstate, scanExample } from "./support/harness.js";
 
 const retail = "00000000-0000-0000-0000-00000000a001";
 
@@ -19,8 +18,7 @@ describe("drift when a child list fails", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase("cli_child_list");
-    estate = await mkdtemp(join(tmpdir(), "plumbline-child-list-estate-"));
-    await cp(fromRoot("examples/estate"), estate, { recursive: true });
+    estate = await copyExampleEstate("child-list");
     settings = await readFile(join(estate, "estate.yaml"), "utf8");
   });
 
@@ -30,11 +28,7 @@ describe("drift when a child list fails", () => {
   });
 
   async function scan(): Promise<ScanReport> {
-    const result = await runCommand([
-      "scan",
-      ...["--policy", fromRoot("examples/plumbline.yaml"), "--estate", estate],
-      ...["--db", database.url, "--format", "json", "--now", "2026-12-03"],
-    ]);
+    const result = await scanExample(estate, database.url);
     expect(result.code).toBe(0);
     return scanReportSchema.parse(JSON.parse(result.stdout));
   }

@@ -1,11 +1,9 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTestDatabase } from "@plumbline/testing";
-import pg from "pg";
+import { createTestDatabase, queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { fromRoot, runCommand } from "./support/harness.js";
+import { copyExampleEstate, scanExample } from "./support/harness.js";
 
 const retail = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups";
 const tools = `${retail}/rg-retail-app/providers/Microsoft.Storage/storageAccounts/stretailtools`;
@@ -16,16 +14,6 @@ async function editJson(path: string, edit: (document: Record<string, unknown>) 
   const document = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
   edit(document);
   await writeFile(path, JSON.stringify(document, null, 2));
-}
-
-async function query<Row extends Record<string, unknown>>(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Row>(text)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** A drift event reduced to what the test compares: kind, owner, control and subject. */
@@ -44,8 +32,7 @@ describe("drift between two versions of the example estate", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase("cli_drift");
-    estate = await mkdtemp(join(tmpdir(), "plumbline-drift-estate-"));
-    await cp(fromRoot("examples/estate"), estate, { recursive: true });
+    estate = await copyExampleEstate("drift");
   });
 
   afterAll(async () => {
@@ -54,19 +41,7 @@ describe("drift between two versions of the example estate", () => {
   });
 
   async function scan(format: "json" | "table" = "json") {
-    const result = await runCommand([
-      "scan",
-      "--policy",
-      fromRoot("examples/plumbline.yaml"),
-      "--estate",
-      estate,
-      "--db",
-      database.url,
-      "--format",
-      format,
-      "--now",
-      "2026-12-03",
-    ]);
+    const result = await scanExample(estate, database.url, format);
     expect(result.code).toBe(0);
     return result;
   }
@@ -74,10 +49,12 @@ describe("drift between two versions of the example estate", () => {
   it("records a baseline first, then exactly the changes of the second estate", async () => {
     const first = scanReportSchema.parse(JSON.parse((await scan()).stdout));
     expect(first.drift).toEqual([]);
-    expect(await query(database.url, "select count(*)::int as n from drift_events")).toEqual([
+    expect(
+      await queryDatabase(database.url, "select count(*)::int as n from drift_events"),
+    ).toEqual([{ n: 0 }]);
+    expect(await queryDatabase(database.url, "select count(*)::int as n from outbox")).toEqual([
       { n: 0 },
     ]);
-    expect(await query(database.url, "select count(*)::int as n from outbox")).toEqual([{ n: 0 }]);
 
     // The second estate: one storage account opens its public endpoint, one vault is deleted,
     // and another storage account's id arrives in a different case.
@@ -126,16 +103,19 @@ describe("drift between two versions of the example estate", () => {
     expect(second.findings.some((finding) => finding.resource === legacyVault)).toBe(false);
     expect(second.findings.some((finding) => finding.stale === true)).toBe(false);
 
-    const state = await query<{ resource: string }>(
+    const state = await queryDatabase<{ resource: string }>(
       database.url,
       `select resource from finding_state where subject_key = lower('${prompts}')`,
     );
     expect(state.length).toBe(promptFindings.length);
     expect(
-      await query(database.url, `select 1 from finding_state where resource = '${legacyVault}'`),
+      await queryDatabase(
+        database.url,
+        `select 1 from finding_state where resource = '${legacyVault}'`,
+      ),
     ).toEqual([]);
 
-    const [latest] = await query<{ cloud_calls: { calls: number; byService: object } }>(
+    const [latest] = await queryDatabase<{ cloud_calls: { calls: number; byService: object } }>(
       database.url,
       "select cloud_calls from scans order by started_at desc limit 1",
     );
@@ -144,7 +124,7 @@ describe("drift between two versions of the example estate", () => {
 
     // One alert batch: the opened finding and the resolved critical ones; the resolved high
     // finding (network.private-endpoint) and the resource events are not alerts.
-    const outbox = await query<{ payload: { items: { kind: string; control: string }[] } }>(
+    const outbox = await queryDatabase<{ payload: { items: { kind: string; control: string }[] } }>(
       database.url,
       "select payload from outbox",
     );

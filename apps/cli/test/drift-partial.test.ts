@@ -1,24 +1,12 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTestDatabase } from "@plumbline/testing";
-import pg from "pg";
+import { createTestDatabase, queryDatabase } from "@plumbline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScanReport, scanReportSchema } from "../src/output/report-schema.js";
-import { fromRoot, runCommand } from "./support/harness.js";
+import { copyExampleEstate, scanExample } from "./support/harness.js";
 
 const account = "111122223333";
 const scratch = "arn:aws:s3:::retail-scratch-euw1";
-
-async function query<Row extends Record<string, unknown>>(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Row>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Findings of one account as comparable rows: control, subject and verdict. */
 function verdictsOf(report: ScanReport) {
@@ -35,8 +23,7 @@ describe("drift when a collection fails part-way", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase("cli_partial");
-    estate = await mkdtemp(join(tmpdir(), "plumbline-partial-estate-"));
-    await cp(fromRoot("examples/estate"), estate, { recursive: true });
+    estate = await copyExampleEstate("partial");
     settings = await readFile(join(estate, "estate.yaml"), "utf8");
   });
 
@@ -46,19 +33,7 @@ describe("drift when a collection fails part-way", () => {
   });
 
   async function scan(): Promise<ScanReport> {
-    const result = await runCommand([
-      "scan",
-      "--policy",
-      fromRoot("examples/plumbline.yaml"),
-      "--estate",
-      estate,
-      "--db",
-      database.url,
-      "--format",
-      "json",
-      "--now",
-      "2026-12-03",
-    ]);
+    const result = await scanExample(estate, database.url);
     expect(result.code).toBe(0);
     return scanReportSchema.parse(JSON.parse(result.stdout));
   }
@@ -113,15 +88,18 @@ describe("drift when a collection fails part-way", () => {
     ).toBe(false);
 
     expect(
-      await query(database.url, `select deleted_at from resources where key = '${scratch}'`),
+      await queryDatabase(
+        database.url,
+        `select deleted_at from resources where key = '${scratch}'`,
+      ),
     ).toEqual([{ deleted_at: null }]);
     expect(
-      await query(
+      await queryDatabase(
         database.url,
         "select count(*)::int as n from drift_events where kind in ('resolved', 'disappeared')",
       ),
     ).toEqual([{ n: 0 }]);
-    const state = await query<{ stale: boolean; stale_reason: string }>(
+    const state = await queryDatabase<{ stale: boolean; stale_reason: string }>(
       database.url,
       `select stale, stale_reason from finding_state where subject_key = '${scratch}'`,
     );

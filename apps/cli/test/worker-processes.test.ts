@@ -1,5 +1,5 @@
 import { createJobQueues } from "@plumbline/scanner";
-import { createTestDatabase } from "@plumbline/testing";
+import { createTestDatabase, queryDatabase } from "@plumbline/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   AWS_ACCOUNT,
@@ -8,7 +8,6 @@ import {
   type InventoryRun,
   inventoryRuns,
   type LogLine,
-  queryRows,
   REDIS_URL,
   runScanNow,
   SUBSCRIPTION,
@@ -265,14 +264,14 @@ describe("plumbline worker processes", () => {
 
     const runs = (await inventoryRuns(env.DATABASE_URL)).filter((r) => r.account === AWS_ACCOUNT);
     expect(runs.filter((r) => r.status === "complete")).toHaveLength(1);
-    const duplicates = await queryRows<{ n: string }>(
+    const duplicates = await queryDatabase<{ n: string }>(
       env.DATABASE_URL,
       `select count(*) as n from (
          select tenant, control, subject_key from finding_state
           group by tenant, control, subject_key having count(*) > 1) d`,
     );
     expect(Number(duplicates[0]?.n)).toBe(0);
-    const current = await queryRows<{ n: string }>(
+    const current = await queryDatabase<{ n: string }>(
       env.DATABASE_URL,
       "select count(*) as n from finding_state where tenant = 'acme'",
     );

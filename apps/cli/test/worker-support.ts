@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createJobQueues, QUEUE_NAMES } from "@plumbline/scanner";
-import pg from "pg";
+import { queryDatabase } from "@plumbline/testing";
 import { fromRoot } from "./support/harness.js";
 
 /** The machine's Redis; each test keeps to a key prefix of its own. */
@@ -198,44 +198,25 @@ export interface InventoryRun {
 
 /** The inventory scans in a database, oldest first. */
 export async function inventoryRuns(databaseUrl: string): Promise<InventoryRun[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const result = await client.query<{
-      id: string;
-      account: string | null;
-      status: string;
-      trigger: string;
-      started_at: Date;
-      finished_at: Date | null;
-    }>(
-      `select s.id, a.account, s.status, s.trigger, s.started_at, s.finished_at
-         from scans s left join scan_accounts a on a.scan_id = s.id
-        where s.kind = 'inventory' order by s.started_at`,
-    );
-    return result.rows.map((row) => ({
-      scanId: row.id,
-      account: row.account ?? "?",
-      status: row.status,
-      trigger: row.trigger,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-    }));
-  } finally {
-    await client.end();
-  }
-}
-
-/** Runs one SQL query against a database and returns its rows. */
-export async function queryRows<Row extends pg.QueryResultRow>(
-  databaseUrl: string,
-  text: string,
-): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<Row>(text)).rows;
-  } finally {
-    await client.end();
-  }
+  const rows = await queryDatabase<{
+    id: string;
+    account: string | null;
+    status: string;
+    trigger: string;
+    started_at: Date;
+    finished_at: Date | null;
+  }>(
+    databaseUrl,
+    `select s.id, a.account, s.status, s.trigger, s.started_at, s.finished_at
+       from scans s left join scan_accounts a on a.scan_id = s.id
+      where s.kind = 'inventory' order by s.started_at`,
+  );
+  return rows.map((row) => ({
+    scanId: row.id,
+    account: row.account ?? "?",
+    status: row.status,
+    trigger: row.trigger,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  }));
 }

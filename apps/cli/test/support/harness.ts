@@ -1,3 +1,6 @@
+import { cp, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
@@ -43,4 +46,24 @@ export async function runCommand(
   };
   const code = await run(argv, io);
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A copy of the example estate in a temporary folder, for a test to edit. */
+export async function copyExampleEstate(name: string): Promise<string> {
+  const estate = await mkdtemp(join(tmpdir(), `plumbline-${name}-estate-`));
+  await cp(fromRoot("examples/estate"), estate, { recursive: true });
+  return estate;
+}
+
+/** `plumbline scan` of the example policy over an estate into a store, dated as the example. */
+export function scanExample(
+  estate: string,
+  db: string,
+  format: "json" | "table" = "json",
+): Promise<CommandResult> {
+  return runCommand([
+    "scan",
+    ...["--policy", fromRoot("examples/plumbline.yaml"), "--estate", estate],
+    ...["--db", db, "--format", format, "--now", "2026-12-03"],
+  ]);
 }
