@@ -1,3 +1,4 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiFixture, bearer, startApiFixture } from "./support/api-fixture.js";
@@ -40,7 +41,25 @@ function collectKeys(value: unknown, found: Set<string>): Set<string> {
   return found;
 }
 
+/** What the validator takes: a parsed OpenAPI document. */
+type OpenApiInput = Parameters<Validator["validate"]>[0];
+
 describe("the OpenAPI document", () => {
+  it("validates against the OpenAPI 3.0 schema", async () => {
+    const result = await new Validator().validate(structuredClone(document) as OpenApiInput);
+    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+    expect(result.valid).toBe(true);
+
+    // The validator is not a rubber stamp: an operation without responses is refused.
+    const broken = structuredClone(document) as { paths: Record<string, Record<string, object>> };
+    const [, operations] = Object.entries(broken.paths)[0] ?? [];
+    const [method] = Object.keys(operations ?? {});
+    if (operations !== undefined && method !== undefined) {
+      operations[method] = { summary: "no responses" };
+    }
+    expect((await new Validator().validate(broken as OpenApiInput)).valid).toBe(false);
+  });
+
   it("has the OpenAPI 3.0 structure, and every schema in it compiles", () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(openApiStructureSchema);
