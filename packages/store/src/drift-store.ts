@@ -289,6 +289,24 @@ export async function readUnseenResourceKeys(
   return rows.map((row) => row.key);
 }
 
+/** A stored resource row as the rules package reads it. */
+export function toCanonicalResource(row: typeof resources.$inferSelect): CanonicalResource {
+  return {
+    provider: row.provider,
+    account: row.account,
+    key: row.key,
+    id: row.id,
+    type: row.type,
+    region: row.region,
+    location: row.location,
+    name: row.name,
+    tags: row.tags,
+    raw: row.raw,
+    references: row.references,
+    parentKey: row.parentKey,
+  };
+}
+
 /** The stored, not deleted, resources with these keys. */
 export async function readResources(
   db: StoreDatabase,
@@ -307,22 +325,7 @@ export async function readResources(
           sql`${resources.key} = any(${sql.param(slice)}::text[])`,
         ),
       );
-    for (const row of rows) {
-      found.push({
-        provider: row.provider,
-        account: row.account,
-        key: row.key,
-        id: row.id,
-        type: row.type,
-        region: row.region,
-        location: row.location,
-        name: row.name,
-        tags: row.tags,
-        raw: row.raw,
-        references: row.references,
-        parentKey: row.parentKey,
-      });
-    }
+    found.push(...rows.map(toCanonicalResource));
   }
   return found;
 }

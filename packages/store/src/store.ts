@@ -35,6 +35,7 @@ import {
   readUnseenResourceKeys,
   recordEvaluation,
   recordOwnerEvaluation,
+  toCanonicalResource,
 } from "./drift-store.js";
 import {
   type CloudCallCounts,
@@ -295,23 +296,6 @@ type ResourceRow = typeof resources.$inferSelect;
 type FindingRow = typeof findings.$inferSelect;
 type ScanRow = typeof scans.$inferSelect;
 type ScanAccountRow = typeof scanAccounts.$inferSelect;
-
-function toCanonicalResource(row: ResourceRow): CanonicalResource {
-  return {
-    provider: row.provider,
-    account: row.account,
-    key: row.key,
-    id: row.id,
-    type: row.type,
-    region: row.region,
-    location: row.location,
-    name: row.name,
-    tags: row.tags,
-    raw: row.raw,
-    references: row.references,
-    parentKey: row.parentKey,
-  };
-}
 
 function toScanAccount(row: ScanAccountRow): ScanAccountRecord {
   return {
